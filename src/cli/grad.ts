@@ -1,0 +1,58 @@
+/**
+ * `webgpu-lstm grad`: one forward and backward pass of a model file on a batch file, written as a
+ * safetensors file (DESIGN.md section 5). cpu writes F64 (never rounded to float32), webgpu F32.
+ */
+import { UsageError } from '../errors.js';
+import { decodeBatchFile } from '../files/batchFile.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
+import { serializeSafetensors, type StTensor } from '../files/safetensors.js';
+import { paramLayout } from '../params.js';
+import { backendFlag, parse } from './args.js';
+import { openEngine, readInputFile, sayBackend } from './common.js';
+
+export async function gradCommand(argv: string[]): Promise<void> {
+  const { values } = parse('grad', argv, {
+    model: { type: 'string' }, batch: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' },
+  }, 0);
+  for (const flag of ['model', 'batch', 'out'] as const) {
+    if (!values[flag]) throw new UsageError(`grad: --${flag} FILE is required`);
+  }
+  const modelPath = values.model as string, batchPath = values.batch as string, outPath = values.out as string;
+  const asked = backendFlag('grad', values.backend);
+  const engine = await openEngine(asked);
+  try {
+    const model = engine.loadModel(await readInputFile('model file', modelPath), `model file ${modelPath}`);
+    const cfg = model.config;
+    const batch = decodeBatchFile(await readInputFile('batch file', batchPath), cfg, `batch file ${batchPath}`);
+    const { B, T } = batch;
+    const yShape = cfg.loss === 'softmax_ce'
+      ? (cfg.outputs === 'all' ? [B, T] : [B])
+      : (cfg.outputs === 'all' ? [B, T, cfg.outputSize] : [B, cfg.outputSize]);
+    const L = cfg.numLayers, H = cfg.hiddenSize;
+    const r = await model.grad(
+      { data: batch.x, shape: [B, T, cfg.inputSize] },
+      { data: batch.y, shape: yShape } as never,
+      {
+        ...(batch.h0 ? { h0: { data: batch.h0, shape: [L, B, H] } } : {}),
+        ...(batch.c0 ? { c0: { data: batch.c0, shape: [L, B, H] } } : {}),
+      },
+    );
+    const dtype = engine.backend === 'cpu' ? 'F64' : 'F32';
+    const t = (data: ArrayLike<number>, shape: number[]): StTensor => ({
+      dtype, shape, data: dtype === 'F64' ? Float64Array.from(data) : Float32Array.from(data),
+    });
+    const out: Array<[string, StTensor]> = [
+      ['loss', t([r.loss], [])],
+      ['logits', t(r.logits, r.logitsShape)],
+      ['h_n', t(r.hN, [L, B, H])],
+    ];
+    if (r.cN) out.push(['c_n', t(r.cN, [L, B, H])]);
+    for (const spec of paramLayout(cfg).specs) out.push([`grad.${spec.name}`, t(r.grads.get(spec.name)!, spec.shape)]);
+    out.push(['grad.h0', t(r.dh0, [L, B, H])]);
+    if (r.dc0) out.push(['grad.c0', t(r.dc0, [L, B, H])]);
+    sayBackend('grad', engine, asked);
+    await writeFileAtomic(outPath, serializeSafetensors(out, { format: 'webgpu-lstm', version: '1', backend: engine.backend }));
+  } finally {
+    engine.destroy();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Small checks for numeric and boolean options (optimizer, schedule). Each failure is an
+ * InputError naming where, the option, what was expected and what was received.
+ */
+import { InputError } from './errors.js';
+
+/** A value as an error message shows it: NaN and Infinity stay readable, strings are quoted. */
+export function show(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'function') return 'a function';
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** An interval bound: the value, and whether the bound itself is allowed. */
+export interface Bound { value: number; inclusive: boolean }
+
+export interface NumberRule {
+  min?: Bound;
+  max?: Bound;
+  integer?: boolean;
+}
+
+function describeRule(rule: NumberRule): string {
+  const kind = rule.integer ? 'an integer' : 'a finite number';
+  const { min, max } = rule;
+  if (min && max) return `${kind} in ${min.inclusive ? '[' : '('}${min.value}, ${max.value}${max.inclusive ? ']' : ')'}`;
+  if (min) return `${kind} ${min.inclusive ? '≥' : '>'} ${min.value}`;
+  if (max) return `${kind} ${max.inclusive ? '≤' : '<'} ${max.value}`;
+  return kind;
+}
+
+/** `v` as a number obeying `rule`, or an InputError "where: name must be …, received …". */
+export function checkNumber(where: string, name: string, v: unknown, rule: NumberRule): number {
+  const ok =
+    typeof v === 'number' && Number.isFinite(v) &&
+    (!rule.integer || Number.isInteger(v)) &&
+    (!rule.min || (rule.min.inclusive ? v >= rule.min.value : v > rule.min.value)) &&
+    (!rule.max || (rule.max.inclusive ? v <= rule.max.value : v < rule.max.value));
+  if (!ok) throw new InputError(`${where}: ${name} must be ${describeRule(rule)}, received ${show(v)}`);
+  return v as number;
+}
+
+export function checkBoolean(where: string, name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new InputError(`${where}: ${name} must be a boolean, received ${show(v)}`);
+  return v;
+}
+
+/** A plain options object (not null, not an array), as a record of its keys. */
+export function checkObject(where: string, what: string, v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new InputError(`${where}: expected ${what} object, received ${show(v)}`);
+  }
+  return v as Record<string, unknown>;
+}
+
+export const POSITIVE: NumberRule = { min: { value: 0, inclusive: false } };
+export const NON_NEGATIVE: NumberRule = { min: { value: 0, inclusive: true } };
+/** [0, 1): decay rates and momentum. */
+export const UNIT_OPEN: NumberRule = { min: { value: 0, inclusive: true }, max: { value: 1, inclusive: false } };
+export const POSITIVE_INT: NumberRule = { min: { value: 1, inclusive: true }, integer: true };

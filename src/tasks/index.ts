@@ -1,0 +1,10 @@
+/** The example tasks by name; `bitpair` is the default. */
+import { binaryAdd } from './binaryAdd.js';
+import { bitpair } from './bitpair.js';
+import { echo } from './echo.js';
+import { mnistRows } from './mnistRows.js';
+import type { TaskDefinition } from './task.js';
+
+export const TASKS: ReadonlyMap<string, TaskDefinition> = new Map([bitpair, echo, mnistRows, binaryAdd].map((t) => [t.name, t]));
+export const DEFAULT_TASK = 'bitpair';
+export type { TaskDefinition, TaskOptions, TaskResult } from './task.js';

@@ -1,0 +1,160 @@
+/**
+ * A WebGPU device in Node, from Dawn (the npm package `webgpu`). Node only.
+ *
+ * The package is imported lazily, so the cpu backend never loads it (nor its 20 MB native module).
+ *
+ * Finding an adapter. Dawn asks the Vulkan loader for drivers when an instance first enumerates
+ * adapters (the first `requestAdapter`, not `create()`), and only once per instance. On a machine
+ * without a GPU the loader may find no driver, or only Debian's lavapipe, which this Dawn rejects
+ * ("Vulkan shaderUniform*ArrayDynamicIndexing required"). Debian's chromium package ships
+ * SwiftShader's Vulkan driver; pointing VK_ICD_FILENAMES at its manifest and creating a *new*
+ * instance finds it (measured: a second `requestAdapter` on the first instance still finds
+ * nothing). So: try the machine's drivers; if they give nothing, or only a software adapter, and
+ * the caller has not set VK_ICD_FILENAMES, retry with SwiftShader and say so.
+ *
+ * Lifetime. Every Dawn instance made here is kept until the process exits: collecting an
+ * instance while a device made from it lives crashes the process (measured with 0.6.2: SIGSEGV on
+ * the next GC). Holding it does not stop Node from exiting.
+ */
+import { existsSync } from 'node:fs';
+import { RuntimeFailure } from '../errors.js';
+import { describeAdapter, formatAdapterInfo } from './adapterInfo.js';
+import { errorMessage, openEngineDevice, type EngineDevice } from './deviceRequest.js';
+
+/** SwiftShader's Vulkan driver manifest, from Debian's chromium package (scripts/setup-system.sh). */
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+export interface NodeDeviceOptions {
+  /** Throw when no adapter is found (default); with false, resolve to null instead. */
+  requireAdapter?: boolean;
+  /** Where notes (the fallback taken, uncaptured errors, loss) go; stderr by default. */
+  log?: (msg: string) => void;
+}
+
+export type NodeDevice = EngineDevice;
+
+interface DawnModule {
+  create(flags: string[]): GPU;
+  globals: object;
+}
+
+/** The instance adapters are requested from, and what it took to find it. */
+interface DawnChoice {
+  gpu: GPU | null;
+  fallback: string | null;
+  /** The adapter found while choosing, handed to the first caller (an adapter gives one device). */
+  firstAdapter: GPUAdapter | null;
+  /** Why no adapter was found (when gpu is null). */
+  whyNone: string;
+}
+
+/** Every Dawn instance ever created here: never collected (see the header). */
+const dawnInstances: GPU[] = [];
+let choice: Promise<DawnChoice> | undefined;
+
+const ADAPTER_OPTIONS: GPURequestAdapterOptions = { powerPreference: 'high-performance' };
+
+export function defaultLog(msg: string): void {
+  process.stderr.write(`webgpu-lstm: ${msg}\n`);
+}
+
+/** Creates the engine's device on Dawn; see the header for how the adapter is found. */
+export async function createNodeDevice(opts?: NodeDeviceOptions & { requireAdapter?: true }): Promise<NodeDevice>;
+export async function createNodeDevice(opts: NodeDeviceOptions): Promise<NodeDevice | null>;
+export async function createNodeDevice(opts: NodeDeviceOptions = {}): Promise<NodeDevice | null> {
+  const log = opts.log ?? defaultLog;
+  choice ??= chooseInstance(log);
+  const chosen = await choice;
+  let adapter = chosen.firstAdapter;
+  chosen.firstAdapter = null;
+  if (adapter === null && chosen.gpu !== null) adapter = await chosen.gpu.requestAdapter(ADAPTER_OPTIONS);
+  if (adapter === null) {
+    if (opts.requireAdapter === false) return null;
+    throw new RuntimeFailure(`no WebGPU adapter in Node: ${chosen.whyNone}`);
+  }
+  return openEngineDevice(adapter, { fallback: chosen.fallback, log });
+}
+
+async function loadDawn(): Promise<DawnModule> {
+  let dawn: DawnModule;
+  try {
+    dawn = (await import('webgpu')) as DawnModule;
+  } catch (err) {
+    throw new RuntimeFailure(`the npm package "webgpu" (Dawn for Node) could not be loaded: ${errorMessage(err)}`);
+  }
+  installGlobals(dawn.globals);
+  return dawn;
+}
+
+/**
+ * Makes GPUBufferUsage, GPUMapMode, GPUShaderStage… global as in a browser, so that engine code
+ * is the same in both. Names already defined are left alone.
+ */
+function installGlobals(globals: object): void {
+  const target = globalThis as Record<string, unknown>;
+  for (const [name, value] of Object.entries(globals)) {
+    if (!(name in target)) target[name] = value;
+  }
+}
+
+async function chooseInstance(log: (msg: string) => void): Promise<DawnChoice> {
+  const dawn = await loadDawn();
+  const first = newInstance(dawn);
+  const found = await first.requestAdapter(ADAPTER_OPTIONS);
+  if (found !== null && !isSoftware(found)) return { gpu: first, fallback: null, firstAdapter: found, whyNone: '' };
+
+  const userChoice = callerDriverChoice();
+  const firstOutcome = found === null ? 'Dawn found no Vulkan adapter' : `Dawn found only a software adapter (${found.info.description})`;
+  if (userChoice !== null) {
+    if (found !== null) return { gpu: first, fallback: null, firstAdapter: found, whyNone: '' };
+    return none(`${firstOutcome} with ${userChoice} (set by the caller, so SwiftShader was not tried)`);
+  }
+  if (!existsSync(SWIFTSHADER_ICD)) {
+    if (found !== null) return { gpu: first, fallback: null, firstAdapter: found, whyNone: '' };
+    return none(`${firstOutcome}, and SwiftShader's Vulkan driver ${SWIFTSHADER_ICD} is not installed ` +
+      '(run scripts/setup-system.sh as root: it installs Debian\'s chromium and libvulkan1)');
+  }
+
+  // The loader reads VK_ICD_FILENAMES when a new instance first enumerates its adapters. It stays
+  // set while that instance lives (the whole process), so what we report is what is in effect.
+  process.env['VK_ICD_FILENAMES'] = SWIFTSHADER_ICD;
+  const second = newInstance(dawn);
+  const swiftshader = await second.requestAdapter(ADAPTER_OPTIONS);
+  if (swiftshader !== null) {
+    const fallback = `SwiftShader Vulkan (VK_ICD_FILENAMES=${SWIFTSHADER_ICD})`;
+    log(`${firstOutcome}; using ${formatAdapterInfo(describeAdapter(swiftshader, fallback))}`);
+    return { gpu: second, fallback, firstAdapter: swiftshader, whyNone: '' };
+  }
+  delete process.env['VK_ICD_FILENAMES'];
+  if (found !== null) return { gpu: first, fallback: null, firstAdapter: found, whyNone: '' };
+  return none(`${firstOutcome}, nor with SwiftShader's Vulkan driver (VK_ICD_FILENAMES=${SWIFTSHADER_ICD}); ` +
+    'is the Vulkan loader installed (Debian package libvulkan1)?');
+}
+
+function newInstance(dawn: DawnModule): GPU {
+  // No flags are needed: compute on SwiftShader works with Dawn's defaults.
+  const gpu = dawn.create([]);
+  dawnInstances.push(gpu);
+  return gpu;
+}
+
+/**
+ * The caller's own choice of Vulkan driver, if any: VK_ICD_FILENAMES, or VK_DRIVER_FILES (its
+ * newer name, which the loader prefers when both are set, so ours would be ignored).
+ */
+function callerDriverChoice(): string | null {
+  for (const name of ['VK_DRIVER_FILES', 'VK_ICD_FILENAMES']) {
+    const value = process.env[name];
+    if (value !== undefined && value !== '') return `${name}=${value}`;
+  }
+  return null;
+}
+
+function none(whyNone: string): DawnChoice {
+  return { gpu: null, fallback: null, firstAdapter: null, whyNone };
+}
+
+/** A CPU implementation (SwiftShader, lavapipe) rather than a GPU. */
+function isSoftware(adapter: GPUAdapter): boolean {
+  return adapter.info.isFallbackAdapter === true;
+}

@@ -1,0 +1,146 @@
+/**
+ * The command line as a user meets it: real processes of bin/webgpu-lstm.js, exit codes, one-line
+ * errors, output files written whole or not at all.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveConfig, type ModelConfig } from '../src/config.js';
+import { encodeBatchFile } from '../src/files/batchFile.js';
+import { encodeModelFile } from '../src/files/modelFile.js';
+import { parseSafetensors } from '../src/files/safetensors.js';
+import { initParams, paramLayout } from '../src/params.js';
+import { Rng } from '../src/rng.js';
+import { CpuEngine } from '../src/cpu/engine.js';
+import { normwiseError } from '../src/compare.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wl-cli-'));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/webgpu-lstm.js', ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function files(cfgRaw: ModelConfig, B: number, T: number, seed: number, opts: { withH0?: boolean } = {}) {
+  const cfg = resolveConfig(cfgRaw);
+  const rng = new Rng(seed);
+  const params = initParams(cfg, paramLayout(cfg), { seed });
+  const x = new Float64Array(B * T * cfg.inputSize).map(() => rng.range(-1, 1));
+  const rows = cfg.outputs === 'all' ? B * T : B;
+  const y = cfg.loss === 'softmax_ce'
+    ? Int32Array.from({ length: rows }, () => rng.int(cfg.outputSize))
+    : new Float64Array(rows * cfg.outputSize).map(() => rng.uniform());
+  const L = cfg.numLayers, H = cfg.hiddenSize;
+  const h0 = opts.withH0 ? new Float64Array(L * B * H).map(() => rng.range(-0.5, 0.5)) : undefined;
+  const c0 = opts.withH0 && cfg.cell === 'lstm' ? new Float64Array(L * B * H).map(() => rng.range(-0.5, 0.5)) : undefined;
+  const m = join(dir, `m${seed}.safetensors`), b = join(dir, `b${seed}.safetensors`);
+  writeFileSync(m, encodeModelFile(cfg, params, 'F64'));
+  writeFileSync(b, encodeBatchFile({ x, B, T, y, ...(h0 ? { h0 } : {}), ...(c0 ? { c0 } : {}) }, cfg, 'F64'));
+  return { cfg, params, x, y, h0, c0, m, b };
+}
+
+describe('webgpu-lstm grad --backend cpu', () => {
+  it('writes loss, logits, final states and every gradient in F64, matching the in-process reference', async () => {
+    const f = files({ cell: 'lstm', inputSize: 3, hiddenSize: 5, numLayers: 2, outputSize: 4, loss: 'softmax_ce', outputs: 'all' }, 3, 7, 11, { withH0: true });
+    const out = join(dir, 'o11.safetensors');
+    const r = cli('grad', '--model', f.m, '--batch', f.b, '--out', out, '--backend', 'cpu');
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    const { tensors } = parseSafetensors(new Uint8Array(readFileSync(out)), out);
+    const names = [...tensors.keys()].sort();
+    const layout = paramLayout(f.cfg);
+    const expected = ['loss', 'logits', 'h_n', 'c_n', 'grad.h0', 'grad.c0', ...layout.specs.map((s) => `grad.${s.name}`)].sort();
+    expect(names).toEqual(expected);
+    for (const t of tensors.values()) expect(t.dtype).toBe('F64');
+    expect(tensors.get('loss')!.shape).toEqual([]);
+    expect(tensors.get('logits')!.shape).toEqual([3, 7, 4]);
+    expect(tensors.get('h_n')!.shape).toEqual([2, 3, 5]);
+    const model = new CpuEngine().loadModel(readFileSync(f.m));
+    const g = await model.grad({ data: f.x, shape: [3, 7, 3] }, { data: f.y as Int32Array, shape: [3, 7] },
+      { h0: { data: f.h0!, shape: [2, 3, 5] }, c0: { data: f.c0!, shape: [2, 3, 5] } });
+    expect(tensors.get('loss')!.data[0]).toBe(g.loss);
+    for (const s of layout.specs) expect(normwiseError(tensors.get(`grad.${s.name}`)!.data, g.grads.get(s.name)!)).toBe(0);
+    expect(normwiseError(tensors.get('grad.h0')!.data, g.dh0)).toBe(0);
+  });
+
+  it('always writes grad.h0 (and no c_n/grad.c0) for a GRU batch without h0, outputs last', () => {
+    const f = files({ cell: 'gru', inputSize: 2, hiddenSize: 3, numLayers: 1, outputSize: 2, loss: 'sigmoid_bce', outputs: 'last', headSteps: 2 }, 4, 5, 12);
+    const out = join(dir, 'o12.safetensors');
+    const r = cli('grad', '--model', f.m, '--batch', f.b, '--out', out, '--backend', 'cpu');
+    expect(r.status).toBe(0);
+    const { tensors } = parseSafetensors(new Uint8Array(readFileSync(out)), out);
+    expect(tensors.has('grad.h0')).toBe(true);
+    expect(tensors.has('grad.c0')).toBe(false);
+    expect(tensors.has('c_n')).toBe(false);
+    expect(tensors.get('logits')!.shape).toEqual([4, 2]);
+    expect(tensors.get('grad.gru.weight_ih_l0')!.shape).toEqual([9, 2]);
+  });
+});
+
+describe('bad input on the command line', () => {
+  const f = files({ cell: 'lstm', inputSize: 1, hiddenSize: 2, numLayers: 1, outputSize: 3, loss: 'softmax_ce', outputs: 'all' }, 2, 4, 13);
+
+  function expectOneLineError(r: ReturnType<typeof cli>, status: number, ...words: string[]) {
+    expect(r.status).toBe(status);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n').filter((l) => !/XDG_RUNTIME_DIR/.test(l));
+    expect(lines.length, r.stderr).toBe(1);
+    for (const w of words) expect(lines[0]).toContain(w);
+  }
+
+  it('a usage error exits 2 naming the flag', () => {
+    expectOneLineError(cli('grad', '--model', f.m, '--batch', f.b), 2, '--out');
+    expectOneLineError(cli('train', 'bitpair', '--steps', 'ten'), 2, '--steps', 'ten');
+    expectOneLineError(cli('train', 'nope'), 2, 'nope', 'bitpair');
+    expectOneLineError(cli('frobnicate'), 2, 'frobnicate');
+    expectOneLineError(cli('grad', '--model', f.m, '--batch', f.b, '--out', 'x', '--backend', 'tpu'), 2, '--backend', 'tpu');
+  });
+
+  it('a missing file exits 1 naming it, and writes no output', () => {
+    const out = join(dir, 'never.safetensors');
+    expectOneLineError(cli('grad', '--model', join(dir, 'missing.safetensors'), '--batch', f.b, '--out', out, '--backend', 'cpu'), 1, 'model file', 'missing.safetensors');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a batch whose feature size does not match the model names x, expected and received; the old output file survives', () => {
+    const other = files({ cell: 'lstm', inputSize: 2, hiddenSize: 2, numLayers: 1, outputSize: 3, loss: 'softmax_ce', outputs: 'all' }, 2, 4, 14);
+    const out = join(dir, 'kept.safetensors');
+    writeFileSync(out, 'precious');
+    expectOneLineError(cli('grad', '--model', f.m, '--batch', other.b, '--out', out, '--backend', 'cpu'), 1, '"x"', '[2, 4, 1]', '[2, 4, 2]');
+    expect(readFileSync(out, 'utf8')).toBe('precious');
+  });
+
+  it('a truncated model file is refused with a clear error', () => {
+    const bad = join(dir, 'trunc.safetensors');
+    writeFileSync(bad, readFileSync(f.m).subarray(0, 40));
+    const r = cli('grad', '--model', bad, '--batch', f.b, '--out', join(dir, 'o.safetensors'), '--backend', 'cpu');
+    expectOneLineError(r, 1, 'trunc.safetensors');
+  });
+});
+
+describe('webgpu-lstm train and info', () => {
+  it('train bitpair --steps 20 --json ends stdout with the JSON summary and saves a loadable model', () => {
+    const save = join(dir, 'bitpair.safetensors');
+    const r = cli('train', 'bitpair', '--backend', 'cpu', '--steps', '20', '--seed', '3', '--json', '--save', save);
+    expect(r.status, r.stderr).toBe(0);
+    const last = r.stdout.trim().split('\n').pop()!;
+    const s = JSON.parse(last);
+    expect(s).toMatchObject({ task: 'bitpair', backend: 'cpu', steps: 20 });
+    for (const k of ['adapter', 'loss', 'accuracy', 'seconds']) expect(s).toHaveProperty(k);
+    expect(s.perClass).toHaveLength(4);
+    expect(Number.isFinite(s.loss)).toBe(true);
+    const model = new CpuEngine().loadModel(readFileSync(save));
+    expect(model.config).toMatchObject({ cell: 'lstm', hiddenSize: 5, numLayers: 2, outputSize: 4 });
+  });
+
+  it('info lists the cpu backend', () => {
+    const r = cli('info', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(d).toHaveProperty('cpu');
+    expect(d).toHaveProperty('webgpu');
+  });
+});
