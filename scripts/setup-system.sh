@@ -44,7 +44,7 @@ for path in /usr/bin/chromium "$SWIFTSHADER_ICD"; do
     exit 1
   fi
 done
-if ! ldconfig -p | grep -q 'libvulkan\.so\.1 '; then
+if ! compgen -G '/usr/lib/*/libvulkan.so.1' >/dev/null && ! compgen -G '/usr/lib*/libvulkan.so.1' >/dev/null; then
   echo "setup-system: the Vulkan loader libvulkan.so.1 is not on the library path (package libvulkan1)" >&2
   exit 1
 fi

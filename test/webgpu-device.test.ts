@@ -94,6 +94,26 @@ describe('createNodeDevice', () => {
     gpu.watch.throwIfLost(); // the first device is unaffected
   });
 
+  it('reads GPU timestamps at full resolution (Dawn\'s quantization is off)', async () => {
+    if (!gpu.features.includes('timestamp-query')) return; // nothing to check on this adapter
+    const { device } = gpu;
+    const querySet = device.createQuerySet({ type: 'timestamp', count: 2 });
+    const resolved = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const readback = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = device.createCommandEncoder();
+    encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } }).end();
+    encoder.resolveQuerySet(querySet, 0, 2, resolved, 0);
+    encoder.copyBufferToBuffer(resolved, 0, readback, 0, 16);
+    device.queue.submit([encoder.finish()]);
+    await readback.mapAsync(GPUMapMode.READ);
+    const [t0, t1] = new BigUint64Array(readback.getMappedRange().slice(0));
+    readback.unmap();
+    for (const b of [resolved, readback]) b.destroy();
+    querySet.destroy();
+    // Quantized timestamps are multiples of 65,536 ns; two of them by chance: about 1 in 4·10⁹.
+    expect(t0! % 65536n !== 0n || t1! % 65536n !== 0n, `t0=${t0} t1=${t1}`).toBe(true);
+  });
+
   it('describeAdapter copes with an adapter that has no info (older browsers)', () => {
     const info = describeAdapter({ isFallbackAdapter: true } as unknown as GPUAdapter);
     expect(info).toEqual({ description: 'unknown adapter', vendor: '', architecture: '', device: '', isFallbackAdapter: true, fallback: null });

@@ -25,9 +25,15 @@ import { errorMessage, openEngineDevice, type EngineDevice } from './deviceReque
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 export interface NodeDeviceOptions {
-  /** Throw when no adapter is found (default); with false, resolve to null instead. */
+  /**
+   * Throw when no adapter is found (default); with false, resolve to null instead (a `webgpu`
+   * package that cannot be loaded still throws).
+   */
   requireAdapter?: boolean;
-  /** Where notes (the fallback taken, uncaptured errors, loss) go; stderr by default. */
+  /**
+   * Where notes (the fallback taken, uncaptured errors, loss) go; stderr by default. The fallback
+   * is noted once per process, by the call that finds the adapter; `info.fallback` always says it.
+   */
   log?: (msg: string) => void;
 }
 
@@ -64,15 +70,15 @@ export async function createNodeDevice(opts: NodeDeviceOptions): Promise<NodeDev
 export async function createNodeDevice(opts: NodeDeviceOptions = {}): Promise<NodeDevice | null> {
   const log = opts.log ?? defaultLog;
   choice ??= chooseInstance(log);
-  const chosen = await choice;
-  let adapter = chosen.firstAdapter;
-  chosen.firstAdapter = null;
-  if (adapter === null && chosen.gpu !== null) adapter = await chosen.gpu.requestAdapter(ADAPTER_OPTIONS);
+  const picked = await choice;
+  let adapter = picked.firstAdapter;
+  picked.firstAdapter = null;
+  if (adapter === null && picked.gpu !== null) adapter = await picked.gpu.requestAdapter(ADAPTER_OPTIONS);
   if (adapter === null) {
     if (opts.requireAdapter === false) return null;
-    throw new RuntimeFailure(`no WebGPU adapter in Node: ${chosen.whyNone}`);
+    throw new RuntimeFailure(`no WebGPU adapter in Node: ${picked.whyNone}`);
   }
-  return openEngineDevice(adapter, { fallback: chosen.fallback, log });
+  return openEngineDevice(adapter, { fallback: picked.fallback, log });
 }
 
 async function loadDawn(): Promise<DawnModule> {
@@ -101,16 +107,16 @@ async function chooseInstance(log: (msg: string) => void): Promise<DawnChoice> {
   const dawn = await loadDawn();
   const first = newInstance(dawn);
   const found = await first.requestAdapter(ADAPTER_OPTIONS);
-  if (found !== null && !isSoftware(found)) return { gpu: first, fallback: null, firstAdapter: found, whyNone: '' };
+  if (found !== null && !isSoftware(found)) return chosen(first, found, null);
 
   const userChoice = callerDriverChoice();
   const firstOutcome = found === null ? 'Dawn found no Vulkan adapter' : `Dawn found only a software adapter (${found.info.description})`;
   if (userChoice !== null) {
-    if (found !== null) return { gpu: first, fallback: null, firstAdapter: found, whyNone: '' };
+    if (found !== null) return chosen(first, found, null);
     return none(`${firstOutcome} with ${userChoice} (set by the caller, so SwiftShader was not tried)`);
   }
   if (!existsSync(SWIFTSHADER_ICD)) {
-    if (found !== null) return { gpu: first, fallback: null, firstAdapter: found, whyNone: '' };
+    if (found !== null) return chosen(first, found, null);
     return none(`${firstOutcome}, and SwiftShader's Vulkan driver ${SWIFTSHADER_ICD} is not installed ` +
       '(run scripts/setup-system.sh as root: it installs Debian\'s chromium and libvulkan1)');
   }
@@ -123,17 +129,23 @@ async function chooseInstance(log: (msg: string) => void): Promise<DawnChoice> {
   if (swiftshader !== null) {
     const fallback = `SwiftShader Vulkan (VK_ICD_FILENAMES=${SWIFTSHADER_ICD})`;
     log(`${firstOutcome}; using ${formatAdapterInfo(describeAdapter(swiftshader, fallback))}`);
-    return { gpu: second, fallback, firstAdapter: swiftshader, whyNone: '' };
+    return chosen(second, swiftshader, fallback);
   }
   delete process.env['VK_ICD_FILENAMES'];
-  if (found !== null) return { gpu: first, fallback: null, firstAdapter: found, whyNone: '' };
+  if (found !== null) return chosen(first, found, null);
   return none(`${firstOutcome}, nor with SwiftShader's Vulkan driver (VK_ICD_FILENAMES=${SWIFTSHADER_ICD}); ` +
     'is the Vulkan loader installed (Debian package libvulkan1)?');
 }
 
+/**
+ * Dawn's instance flags. None is needed for compute to work. Timestamp quantization (rounding
+ * timestamp queries down to multiples of 65,536 ns, measured: a fingerprinting defence meant for
+ * web pages) is turned off so that per-pass GPU timings in the benchmarks mean something.
+ */
+export const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization'];
+
 function newInstance(dawn: DawnModule): GPU {
-  // No flags are needed: compute on SwiftShader works with Dawn's defaults.
-  const gpu = dawn.create([]);
+  const gpu = dawn.create(DAWN_FLAGS);
   dawnInstances.push(gpu);
   return gpu;
 }
@@ -148,6 +160,10 @@ function callerDriverChoice(): string | null {
     if (value !== undefined && value !== '') return `${name}=${value}`;
   }
   return null;
+}
+
+function chosen(gpu: GPU, firstAdapter: GPUAdapter, fallback: string | null): DawnChoice {
+  return { gpu, fallback, firstAdapter, whyNone: '' };
 }
 
 function none(whyNone: string): DawnChoice {
