@@ -10,7 +10,7 @@ import { fullGradient, finalStates, batchFirstLogits } from '../reference/gradie
 import { accumulateLearnedStateGradient, startState } from '../reference/initialState.js';
 import { forwardNetwork } from '../reference/network.js';
 import type { FloatTensor } from '../tensor.js';
-import { checkInput, checkState, checkTargets, expectFinite } from '../validate.js';
+import { checkInput, checkParameterValues, checkState, checkTargets } from '../validate.js';
 import { CpuTrainer } from './trainer.js';
 
 export class CpuModel implements Model {
@@ -32,8 +32,8 @@ export class CpuModel implements Model {
   async forward(x: FloatTensor, opts: ForwardOptions = {}): Promise<ForwardResult> {
     this.alive();
     const cfg = this.config;
-    const { B, T } = checkInput(cfg, x);
-    const start = startState(cfg, this.layout, this.params, B, { h0: checkState(cfg, opts.h0, B, 'h0'), c0: checkState(cfg, opts.c0, B, 'c0') });
+    const { B, T } = checkInput(cfg, x, 'forward');
+    const start = startState(cfg, this.layout, this.params, B, { h0: checkState(cfg, opts.h0, B, 'h0', 'forward'), c0: checkState(cfg, opts.c0, B, 'c0', 'forward') });
     const cache = forwardNetwork(cfg, this.layout, this.params, x.data, B, T, start.h0, start.c0);
     const { hN, cN } = finalStates(cache);
     const C = cfg.outputSize, H = cfg.hiddenSize;
@@ -66,9 +66,9 @@ export class CpuModel implements Model {
   async grad(x: FloatTensor, y: Targets, opts: InitialState = {}): Promise<GradResult> {
     this.alive();
     const cfg = this.config;
-    const { B, T } = checkInput(cfg, x);
-    const targets = checkTargets(cfg, y, B, T);
-    const start = startState(cfg, this.layout, this.params, B, { h0: checkState(cfg, opts.h0, B, 'h0'), c0: checkState(cfg, opts.c0, B, 'c0') });
+    const { B, T } = checkInput(cfg, x, 'grad');
+    const targets = checkTargets(cfg, y, B, T, 'grad');
+    const start = startState(cfg, this.layout, this.params, B, { h0: checkState(cfg, opts.h0, B, 'h0', 'grad'), c0: checkState(cfg, opts.c0, B, 'c0', 'grad') });
     const g = fullGradient(cfg, this.layout, this.params, x.data, targets, B, T, start.h0, start.c0);
     accumulateLearnedStateGradient(cfg, this.layout, g.grads, start, g.dh0, g.dc0, B);
     const grads = new Map<string, Float64Array>();
@@ -99,7 +99,7 @@ export class CpuModel implements Model {
       const s = this.layout.byName.get(name);
       if (!s) throw new InputError(`setParameters: unknown parameter ${JSON.stringify(name)} (known: ${this.layout.specs.map((p) => p.name).join(', ')})`);
       if (v.length !== s.size) throw new InputError(`setParameters: ${name} expected ${s.size} values (shape [${s.shape.join(', ')}]), received ${v.length}`);
-      expectFinite(`setParameters: ${name}`, v);
+      checkParameterValues('setParameters', name, v);
     }
     for (const [name, v] of params) this.params.set(v, this.layout.byName.get(name)!.offset);
   }

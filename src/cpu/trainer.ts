@@ -39,10 +39,10 @@ export class CpuTrainer implements Trainer {
 
   async step(x: FloatTensor, y: Targets, opts: { readLoss?: boolean } & InitialState = {}): Promise<StepResult> {
     const m = this.model, cfg = m.config;
-    const { B, T } = checkInput(cfg, x);
-    const targets = checkTargets(cfg, y, B, T);
-    let h0 = checkState(cfg, opts.h0, B, 'h0');
-    let c0 = checkState(cfg, opts.c0, B, 'c0');
+    const { B, T } = checkInput(cfg, x, 'trainer.step');
+    const targets = checkTargets(cfg, y, B, T, 'trainer.step');
+    let h0 = checkState(cfg, opts.h0, B, 'h0', 'trainer.step');
+    let c0 = checkState(cfg, opts.c0, B, 'c0', 'trainer.step');
     if (this.options.stateful && this.carried && !h0 && !c0) {
       if (this.carried.B !== B) {
         throw new InputError(`x: a stateful trainer carries a state of batch ${this.carried.B}, received batch ${B}; call resetState() before changing the batch size`);
