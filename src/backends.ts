@@ -10,6 +10,7 @@ import type { BackendName } from './api.js';
 import type { WebGPUAdapterInfo } from './webgpu/adapterInfo.js';
 import type { EngineDevice } from './webgpu/deviceRequest.js';
 import { errorMessage } from './webgpu/deviceRequest.js';
+import { RuntimeFailure } from './errors.js';
 import { createNavigatorDevice, navigatorGpu } from './webgpu/navigatorDevice.js';
 
 export interface CpuBackendInfo {
@@ -67,6 +68,13 @@ export async function bestBackend(opts: DescribeOptions = {}): Promise<BackendNa
 }
 
 type DeviceOpener = (log?: (msg: string) => void) => Promise<EngineDevice>;
+
+/** Opens the engine's WebGPU device here (navigator.gpu, or Dawn in Node), or says why it cannot. */
+export async function openWebGPUDevice(log?: (msg: string) => void): Promise<EngineDevice> {
+  const { implementation, open } = webgpuSource();
+  if (open === null) throw new RuntimeFailure(`no WebGPU here: ${implementation}`);
+  return open(log);
+}
 
 /** Where this process gets WebGPU from; `open` is null (and `implementation` says why) if nowhere. */
 function webgpuSource(): { implementation: string; open: DeviceOpener | null } {

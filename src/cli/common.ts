@@ -6,8 +6,14 @@ import { InputError } from '../errors.js';
 
 /** The engine of --backend, or the best available. */
 export async function openEngine(backend: BackendName | undefined): Promise<Engine> {
-  return createEngine(backend ? { backend } : {});
+  const notes: string[] = [];
+  const engine = await createEngine({ ...(backend ? { backend } : {}), log: (m) => notes.push(m) });
+  engineNotes.set(engine, notes);
+  return engine;
 }
+
+/** Notes from opening an engine (fallbacks), printed by sayBackend once the input is known good. */
+const engineNotes = new WeakMap<Engine, string[]>();
 
 /**
  * Says on stderr which backend runs when it was not asked for by name, or when an adapter fallback
@@ -16,6 +22,7 @@ export async function openEngine(backend: BackendName | undefined): Promise<Engi
  */
 export function sayBackend(command: string, engine: Engine, asked: BackendName | undefined): void {
   const fb = engine.adapterInfo.fallback;
+  for (const note of engineNotes.get(engine) ?? []) if (!fb || !note.includes(fb)) process.stderr.write(`${command}: ${note}\n`);
   if (asked && !fb) return;
   const how = asked ? 'as asked' : 'the best available here';
   process.stderr.write(`${command}: backend ${engine.backend} (${how}): ${engine.adapterInfo.description}${fb ? `, via ${fb}` : ''}\n`);

@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { decodeBatchFile } from '../files/batchFile.js';
+import { decodeModelFile } from '../files/modelFile.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import { serializeSafetensors, type StTensor } from '../files/safetensors.js';
 import { paramLayout } from '../params.js';
@@ -19,11 +20,13 @@ export async function gradCommand(argv: string[]): Promise<void> {
   }
   const modelPath = values.model as string, batchPath = values.batch as string, outPath = values.out as string;
   const asked = backendFlag('grad', values.backend);
+  // Every input is read and checked before a device is opened: bad input costs no GPU work.
+  const modelBytes = await readInputFile('model file', modelPath);
+  const { config: cfg } = decodeModelFile(modelBytes, `model file ${modelPath}`);
+  const batch = decodeBatchFile(await readInputFile('batch file', batchPath), cfg, `batch file ${batchPath}`);
   const engine = await openEngine(asked);
   try {
-    const model = engine.loadModel(await readInputFile('model file', modelPath), `model file ${modelPath}`);
-    const cfg = model.config;
-    const batch = decodeBatchFile(await readInputFile('batch file', batchPath), cfg, `batch file ${batchPath}`);
+    const model = engine.loadModel(modelBytes, `model file ${modelPath}`);
     const { B, T } = batch;
     const yShape = cfg.loss === 'softmax_ce'
       ? (cfg.outputs === 'all' ? [B, T] : [B])

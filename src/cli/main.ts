@@ -3,6 +3,7 @@
  * stderr, nothing on stdout), 2 on a usage error.
  */
 import { InputError, RuntimeFailure, UsageError } from '../errors.js';
+import { checkCommand } from './check.js';
 import { gradCommand } from './grad.js';
 import { infoCommand } from './info.js';
 import { trainCommand } from './train.js';
@@ -13,7 +14,8 @@ commands:
   train [task] [--backend webgpu|cpu] [--seed N] [--steps N | --epochs N] [--save FILE] [--json]
         tasks: bitpair (default), echo, mnist-rows, binary-add
   grad --model M.safetensors --batch B.safetensors --out O.safetensors [--backend webgpu|cpu]
-  check          cross-check every GPU kernel against the CPU reference
+  check [--seed N] [--cases N] [--json]
+                 cross-check every GPU kernel against the CPU reference
   bench          benchmark against TensorFlow.js in headless Chromium
   info           the backends and adapter available here
   help           this text`;
@@ -24,9 +26,7 @@ const COMMANDS: Record<string, Command> = {
   train: trainCommand,
   grad: gradCommand,
   info: infoCommand,
-  check: async () => {
-    throw new RuntimeFailure('check: cross-checks GPU kernels against the CPU reference, but the WebGPU engine is not built yet in this version');
-  },
+  check: checkCommand,
   bench: async () => {
     throw new RuntimeFailure('bench: benchmarks the WebGPU engine, which is not built yet in this version');
   },

@@ -43,7 +43,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       onProgress: (done, total, loss) => {
         if (!started) { bar.start(total, 0, { loss: '-', rate: '-' }); started = true; }
         const secs = (performance.now() - t0) / 1000;
-        bar.update(done, { loss: loss.toFixed(4), rate: (done / Math.max(secs, 1e-9)).toFixed(1) });
+        bar.update(done, { loss: Number.isNaN(loss) ? '-' : loss.toFixed(4), rate: (done / Math.max(secs, 1e-9)).toFixed(1) });
       },
     });
     if (started) bar.stop();

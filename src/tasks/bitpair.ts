@@ -5,7 +5,7 @@
  */
 import { Rng } from '../rng.js';
 import { BitpairStreams, bitpairAccuracy } from './data/bitpair.js';
-import { LossWindow, type TaskDefinition } from './task.js';
+import { LossWindow, readsLoss, type TaskDefinition } from './task.js';
 
 export const BITPAIR_RECIPE = { batch: 7, length: 50, steps: 3000, lr: 0.1, clipNorm: 10 };
 
@@ -23,9 +23,9 @@ export const bitpair: TaskDefinition = {
     const losses = new LossWindow();
     for (let s = 0; s < total; s++) {
       const { x, y } = streams.next(R.length);
-      const { loss } = await trainer.step({ data: x, shape: [R.batch, R.length, 1] }, { data: y, shape: [R.batch, R.length] });
+      const { loss } = await trainer.step({ data: x, shape: [R.batch, R.length, 1] }, { data: y, shape: [R.batch, R.length] }, { readLoss: readsLoss(s, total) });
       losses.push(loss);
-      opts.onProgress?.(s + 1, total, loss);
+      opts.onProgress?.(s + 1, total, losses.last);
     }
     // Fresh streams from a generator the training never saw; state starts at zero (previous bit 0).
     const B = 64, T = 200;

@@ -8,7 +8,7 @@
 import type { Model } from '../api.js';
 import { Rng } from '../rng.js';
 import { echoAccuracy, echoSeries, echoWindow, windowsPerEpoch } from './data/echo.js';
-import { LossWindow, plannedSteps, type TaskDefinition } from './task.js';
+import { LossWindow, plannedSteps, readsLoss, type TaskDefinition } from './task.js';
 
 export const ECHO_RECIPE = { totalLength: 50000, batch: 5, echoStep: 3, window: 15, epochs: 100, lr: 0.3, initialAccumulatorValue: 0.1 };
 
@@ -34,9 +34,9 @@ export const echo: TaskDefinition = {
       trainer.resetState();
       for (let w = 0; w < perEpoch && done < total; w++) {
         const { x, y } = echoWindow(series, w * R.window, R.window);
-        const { loss } = await trainer.step({ data: x, shape: [R.batch, R.window, 1] }, { data: y, shape: [R.batch, R.window] });
+        const { loss } = await trainer.step({ data: x, shape: [R.batch, R.window, 1] }, { data: y, shape: [R.batch, R.window] }, { readLoss: readsLoss(done, total) });
         losses.push(loss);
-        opts.onProgress?.(++done, total, loss);
+        opts.onProgress?.(++done, total, losses.last);
       }
     }
     const accuracy = await evaluate(model, new Rng(opts.seed * 7919 + 2));

@@ -7,7 +7,7 @@
  */
 import { Rng } from '../rng.js';
 import { classAccuracy, gatherRows, loadMnistRows, shuffledBatches } from './data/mnistRows.js';
-import { LossWindow, plannedSteps, type TaskDefinition } from './task.js';
+import { LossWindow, plannedSteps, readsLoss, type TaskDefinition } from './task.js';
 
 export const MNIST_RECIPE = { hidden: 128, headSteps: 3, lr: 0.01, batch: 64, epochs: 10, forgetBias: 1 };
 
@@ -34,9 +34,9 @@ export const mnistRows: TaskDefinition = {
         const B = idx.length;
         const x = gatherRows(data.train.x, 28 * 28, idx);
         const y = Int32Array.from(idx, (i) => data.train.y[i]!);
-        const { loss } = await trainer.step({ data: x, shape: [B, 28, 28] }, { data: y, shape: [B] });
+        const { loss } = await trainer.step({ data: x, shape: [B, 28, 28] }, { data: y, shape: [B] }, { readLoss: readsLoss(done, total) });
         losses.push(loss);
-        opts.onProgress?.(++done, total, loss);
+        opts.onProgress?.(++done, total, losses.last);
       }
     }
     const nTest = data.test.y.length;

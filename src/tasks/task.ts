@@ -14,7 +14,7 @@ export interface TaskOptions {
 export interface TaskResult {
   task: string;
   steps: number;
-  /** Mean training loss over the last min(100, steps) steps. */
+  /** Mean training loss read back over the last 100 steps (every 10th step and the last). */
   loss: number;
   /** The task's own metric on data it did not train on (DESIGN.md section 5). */
   accuracy: number;
@@ -27,15 +27,30 @@ export interface TaskDefinition {
   run(engine: Engine, opts: TaskOptions): Promise<{ model: Model; result: TaskResult }>;
 }
 
-/** Mean of the last (up to) 100 losses. */
+/**
+ * Whether step s (0-based) of `total` reads its loss back. Reading waits for the GPU (about 2 ms on
+ * SwiftShader, as much as a hundred dispatches), so training reads every 10th step and the last;
+ * the steps between queue up on the GPU while the CPU makes the next batch.
+ */
+export function readsLoss(s: number, total: number): boolean {
+  return s % 10 === 9 || s === total - 1;
+}
+
+/** Mean of the losses read back during the last 100 steps (unread steps report NaN). */
 export class LossWindow {
-  private readonly values: number[] = [];
+  private readonly values: Array<[number, number]> = [];
+  private step = 0;
+  last = Number.NaN;
   push(v: number): void {
-    this.values.push(v);
-    if (this.values.length > 100) this.values.shift();
+    this.step++;
+    if (!Number.isNaN(v)) {
+      this.last = v;
+      this.values.push([this.step, v]);
+    }
+    while (this.values.length && this.values[0]![0] <= this.step - 100) this.values.shift();
   }
   mean(): number {
-    return this.values.length ? this.values.reduce((a, b) => a + b, 0) / this.values.length : Number.NaN;
+    return this.values.length ? this.values.reduce((a, [, v]) => a + v, 0) / this.values.length : Number.NaN;
   }
 }
 

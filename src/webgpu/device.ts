@@ -16,7 +16,9 @@
  * instance while a device made from it lives crashes the process (measured with 0.6.2: SIGSEGV on
  * the next GC). Holding it does not stop Node from exiting.
  */
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RuntimeFailure } from '../errors.js';
 import { describeAdapter, formatAdapterInfo } from './adapterInfo.js';
 import { errorMessage, openEngineDevice, type EngineDevice } from './deviceRequest.js';
@@ -81,7 +83,20 @@ export async function createNodeDevice(opts: NodeDeviceOptions = {}): Promise<No
   return openEngineDevice(adapter, { fallback: picked.fallback, log });
 }
 
+/**
+ * Vulkan's loader and drivers print "XDG_RUNTIME_DIR is invalid or not set" on stderr when the
+ * variable is missing (harmless, but it breaks the CLI's one-line errors): give them a private
+ * directory, as a login session would.
+ */
+function ensureRuntimeDir(): void {
+  if (process.env.XDG_RUNTIME_DIR) return;
+  const dir = mkdtempSync(join(tmpdir(), 'webgpu-lstm-xdg-'));
+  chmodSync(dir, 0o700);
+  process.env.XDG_RUNTIME_DIR = dir;
+}
+
 async function loadDawn(): Promise<DawnModule> {
+  ensureRuntimeDir();
   let dawn: DawnModule;
   try {
     dawn = (await import('webgpu')) as DawnModule;

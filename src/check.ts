@@ -1,0 +1,148 @@
+/**
+ * Cross-checks of the WebGPU engine against the float64 reference (`webgpu-lstm check` and the
+ * tests): whole passes on random ragged shapes for every cell × head × loss, with and without
+ * initial states, and training runs for every optimizer with clipping. Every tensor is compared
+ * with DESIGN.md's normwise measure; each row names the kernels that produced it.
+ */
+import type { Engine, GradResult, InitialState, Model, Targets } from './api.js';
+import { normwiseError } from './compare.js';
+import { gateCount, type ModelConfig } from './config.js';
+import type { OptimizerOptions } from './reference/optimizerUpdate.js';
+import { Rng } from './rng.js';
+import type { FloatTensor } from './tensor.js';
+
+/** f32 against f64 (τ = 1e-30 for float32 results). */
+const TAU = 1e-30;
+
+export interface CheckRow {
+  case: string;
+  tensor: string;
+  error: number;
+  tolerance: number;
+}
+
+/** Tolerances, with their reason: a whole pass is f32 over T steps and T·B-row reductions, and the
+ * `grad` contract bounds it at 2e-4; 20 training steps compound per-step rounding, hence 1e-3. */
+export const TOLERANCE = { pass: 2e-4, training: 1e-3 } as const;
+
+export function randomBatch(cfg: ModelConfig, B: number, T: number, rng: Rng): { x: FloatTensor; y: Targets } {
+  const x = { data: Float32Array.from({ length: B * T * cfg.inputSize }, () => rng.range(-1, 1)), shape: [B, T, cfg.inputSize] };
+  const rows = cfg.outputs === 'all' ? B * T : B;
+  const yShape = cfg.loss === 'softmax_ce' ? (cfg.outputs === 'all' ? [B, T] : [B]) : (cfg.outputs === 'all' ? [B, T, cfg.outputSize] : [B, cfg.outputSize]);
+  const y = cfg.loss === 'softmax_ce'
+    ? { data: Int32Array.from({ length: rows }, () => rng.int(cfg.outputSize)), shape: yShape }
+    : { data: Float32Array.from({ length: rows * cfg.outputSize }, () => rng.uniform()), shape: yShape };
+  return { x, y };
+}
+
+export function randomState(cfg: ModelConfig, B: number, rng: Rng): InitialState {
+  const L = cfg.numLayers, H = cfg.hiddenSize;
+  const t = () => ({ data: Float32Array.from({ length: L * B * H }, () => rng.range(-0.5, 0.5)), shape: [L, B, H] });
+  return cfg.cell === 'lstm' ? { h0: t(), c0: t() } : { h0: t() };
+}
+
+/** Every tensor of a grad result against the reference's, by the `grad` command's names. */
+export function compareGrads(got: GradResult, ref: GradResult): Record<string, number> {
+  const e: Record<string, number> = {
+    loss: normwiseError([got.loss], [ref.loss], TAU),
+    logits: normwiseError(got.logits, ref.logits, TAU),
+    h_n: normwiseError(got.hN, ref.hN, TAU),
+    'grad.h0': normwiseError(got.dh0, ref.dh0, TAU),
+  };
+  if (ref.cN) e.c_n = normwiseError(got.cN!, ref.cN, TAU);
+  if (ref.dc0) e['grad.c0'] = normwiseError(got.dc0!, ref.dc0, TAU);
+  for (const [k, v] of ref.grads) e[`grad.${k}`] = normwiseError(got.grads.get(k)!, v, TAU);
+  return e;
+}
+
+/** Parameters of two models, by name. */
+export async function compareParameters(got: Model, ref: Model): Promise<Record<string, number>> {
+  const a = await got.getParameters(), r = await ref.getParameters();
+  const e: Record<string, number> = {};
+  for (const [k, v] of r) e[k] = normwiseError(a.get(k)!, v, TAU);
+  return e;
+}
+
+/** A random configuration with ragged sizes, drawn from `rng`. */
+export function randomConfig(rng: Rng, cell: ModelConfig['cell'], loss: ModelConfig['loss'], head: Partial<ModelConfig>): ModelConfig {
+  const pick = <T>(a: readonly T[]) => a[rng.int(a.length)]!;
+  const cfg = {
+    cell, loss, outputs: 'all', inputSize: pick([1, 3, 7, 13]), hiddenSize: pick([1, 3, 7, 13, 33]),
+    numLayers: 1 + rng.int(3), outputSize: pick([2, 3, 7]), ...head,
+  } as ModelConfig;
+  return cfg;
+}
+
+const HEADS: Array<Partial<ModelConfig>> = [
+  { outputs: 'all' }, { outputs: 'last' }, { outputs: 'last', headSteps: 3 }, { outputs: 'all', headFrom: 'ch' },
+  { outputs: 'last', headSteps: 2, headFrom: 'ch' }, { outputs: 'all', learnedInitialState: true },
+];
+
+export const CHECK_OPTIMIZERS: Array<[string, OptimizerOptions]> = [
+  ['sgd', { name: 'sgd', lr: 0.1 }],
+  ['momentum', { name: 'momentum', lr: 0.05 }],
+  ['nesterov', { name: 'nesterov', lr: 0.05, weightDecay: 0.01 }],
+  ['rmsprop', { name: 'rmsprop', lr: 0.01 }],
+  ['rmsprop-nesterov', { name: 'rmsprop', lr: 0.05, alpha: 0.5, momentum: 0.8, nesterov: true, eps: 1e-6 }],
+  ['adagrad', { name: 'adagrad', lr: 0.3, initialAccumulatorValue: 0.1 }],
+  ['adam', { name: 'adam', lr: 0.01 }],
+];
+
+/** Which kernels produce a tensor, for the report. */
+export function kernelsOf(cell: ModelConfig['cell'], tensor: string): string {
+  const step = cell === 'rnn_tanh' ? 'rnn' : cell;
+  if (tensor === 'loss') return 'softmax_cross_entropy|sigmoid_bce, reduce_rows';
+  if (tensor === 'logits') return `matmul, ${step}_step_forward`;
+  if (tensor === 'h_n' || tensor === 'c_n') return `matmul, ${step}_step_forward`;
+  if (tensor.startsWith('grad.')) return `${step}_step_backward, matmul, reduce_rows`;
+  return 'grad_norm, grad_norm_finish, optimizer_update (and all of the above)';
+}
+
+/**
+ * Runs the whole check: `cases` random passes per cell × loss (cycling through the heads), and a
+ * 20-step training run per cell × optimizer. Returns every row; the caller judges tolerance.
+ */
+export async function runCheck(gpu: Engine, cpu: Engine, opts: { seed: number; cases: number; log?: (line: string) => void }): Promise<CheckRow[]> {
+  const rows: CheckRow[] = [];
+  const rng = new Rng(opts.seed);
+  const cells: ModelConfig['cell'][] = ['lstm', 'gru', 'rnn_tanh'];
+  let n = 0;
+  for (const cell of cells) {
+    for (const loss of ['softmax_ce', 'sigmoid_bce'] as const) {
+      for (let i = 0; i < opts.cases; i++) {
+        let head = HEADS[(n++) % HEADS.length]!;
+        if (head.headFrom === 'ch' && cell !== 'lstm') head = { outputs: 'all' };
+        const cfg = randomConfig(rng, cell, loss, head);
+        const B = 1 + rng.int(9), T = Math.max(cfg.headSteps ?? 1, 1 + rng.int(40));
+        const seed = rng.int(1 << 30);
+        const g = gpu.createModel({ ...cfg, seed }), c = cpu.createModel({ ...cfg, seed });
+        const { x, y } = randomBatch(cfg, B, T, rng);
+        const st = i % 2 === 1 ? randomState(cfg, B, rng) : {};
+        const label = `${cell} ${loss} ${JSON.stringify(head)} B${B} T${T} H${cfg.hiddenSize} L${cfg.numLayers}${i % 2 ? ' h0' : ''}`;
+        const errors = compareGrads(await g.grad(x, y, st), await c.grad(x, y, st));
+        for (const [tensor, error] of Object.entries(errors)) rows.push({ case: label, tensor, error, tolerance: TOLERANCE.pass });
+        opts.log?.(`${label}: worst ${Math.max(...Object.values(errors)).toExponential(2)}`);
+        g.destroy();
+        c.destroy();
+      }
+    }
+    for (const [name, optimizer] of CHECK_OPTIMIZERS) {
+      const cfg = randomConfig(rng, cell, cell === 'lstm' ? 'softmax_ce' : 'sigmoid_bce', { outputs: 'all', ...(cell === 'rnn_tanh' ? { learnedInitialState: true } : {}) });
+      const seed = rng.int(1 << 30);
+      const g = gpu.createModel({ ...cfg, seed }), c = cpu.createModel({ ...cfg, seed });
+      const tg = g.trainer({ optimizer, clipNorm: 0.5 }), tc = c.trainer({ optimizer, clipNorm: 0.5 });
+      for (let s = 0; s < 20; s++) {
+        const { x, y } = randomBatch(cfg, 4, 6, rng);
+        await tg.step(x, y, { readLoss: s === 19 });
+        await tc.step(x, y);
+      }
+      const errors = await compareParameters(g, c);
+      const label = `${cell} train ${name} ×20 clip 0.5 (G=${gateCount(cfg.cell)}, H${cfg.hiddenSize}, L${cfg.numLayers})`;
+      for (const [tensor, error] of Object.entries(errors)) rows.push({ case: label, tensor, error, tolerance: TOLERANCE.training });
+      opts.log?.(`${label}: worst ${Math.max(...Object.values(errors)).toExponential(2)}`);
+      g.destroy();
+      c.destroy();
+    }
+  }
+  return rows;
+}

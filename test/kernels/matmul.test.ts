@@ -1,0 +1,242 @@
+/**
+ * shaders/matmul.wgsl against its float64 twin `matmul` (src/reference/matmul.ts), on the same
+ * float32 inputs, and the dispatch helper src/webgpu/matmulDispatch.ts.
+ *
+ * Cases (seeded): M, N, K from {1, 3, 7, 13, 33, 65, 130} and a few larger (300, 521), none a
+ * multiple of every tile; all four transpose combinations; element offsets into a, b, bias and c;
+ * leading dimensions wider than the operand; the batch-first row permutation on A (rows, as for
+ * Gx = X·W_ihᵀ) and on B (k rows, as for dW_ih = dGᵀ·X) and on the transposed sides; bias and bias2
+ * (GRU's folded b_hr, b_hz); accumulate on (initial C random) and off (C NaN-poisoned); six
+ * override sets (every TM, both TN, odd workgroup shapes). Every element of c outside the M×N block
+ * must come back exactly as it went in (poison or initial value).
+ *
+ * Tolerance, normwise over the M×N block, ε₃₂ = 2⁻²⁴ (the unit roundoff of f32):
+ *
+ *   tensor  bound                                  why
+ *   C       ‖C_gpu − C_ref‖ / ‖C_ref‖ ≤ 2·√K'·ε₃₂    each C element is a K-term f32 sum of exact-input
+ *                                                  products (one rounding each) plus up to three more
+ *                                                  additions (bias, bias2, old C). Roundings of random
+ *                                                  sign add like a random walk: about √K·ε relative
+ *                                                  (the worst case K·ε does not happen on random
+ *                                                  data). K' = max(K, 1) + 3 counts the extra adds;
+ *                                                  c = 2: the worst ratio measured here is 0.51 on
+ *                                                  SwiftShader (MATMUL_TOL_REPORT=1 prints it), so
+ *                                                  4× headroom for other summation hardware (FMA),
+ *                                                  while a wrong index gives ratios near 10⁶.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { normwiseError } from '../../src/compare.js';
+import { matmul, type MatmulArgs } from '../../src/reference/matmul.js';
+import { Rng } from '../../src/rng.js';
+import { MATMUL_DEFAULTS, matmulOverrides, matmulWorkgroups, type MatmulOverrides } from '../../src/webgpu/matmulDispatch.js';
+import { randomF32, runKernel } from './harness.js';
+
+const EPS32 = 2 ** -24;
+const C_TOL = 2;
+const REPORT = process.env.MATMUL_TOL_REPORT === '1';
+let worstRatio = 0;
+
+const SIZES = [1, 3, 7, 13, 33, 65, 130];
+
+interface Case {
+  M: number;
+  N: number;
+  K: number;
+  transA: boolean;
+  transB: boolean;
+  /** Extra elements per stored row beyond the operand's width. */
+  padA: number;
+  padB: number;
+  padC: number;
+  aOffset: number;
+  bOffset: number;
+  cOffset: number;
+  bias: 'none' | 'bias' | 'bias+bias2' | 'bias2';
+  accumulate: boolean;
+  /** Which operand is read batch-first, with its (B, T). */
+  perm: null | { on: 'A' | 'B'; B: number; T: number };
+  overrides: Partial<MatmulOverrides>;
+}
+
+/** Runs one case on the GPU and through the twin; returns a failure message or null. */
+async function runCase(c: Case, seed: number): Promise<string | null> {
+  const rng = new Rng(seed);
+  const { M, N, K, transA, transB } = c;
+  // Stored shapes: A is [M, K] or [K, M] (transA), B is [K, N] or [N, K] (transB).
+  const aRows = transA ? K : M, aCols = transA ? M : K;
+  const bRows = transB ? N : K, bCols = transB ? K : N;
+  const lda = aCols + c.padA, ldb = bCols + c.padB, ldc = N + c.padC;
+  const aLen = c.aOffset + (aRows - 1) * lda + aCols;
+  const bLen = c.bOffset + (bRows - 1) * ldb + bCols;
+  const cLen = c.cOffset + (M - 1) * ldc + N + 5; // 5 trailing elements that must stay untouched
+  const a = randomF32(rng, aLen), b = randomF32(rng, bLen);
+
+  // Bias buffer: bias at biasOffset (N values), bias2 at bias2Offset (bias2Len values).
+  const biasLen = c.bias === 'bias' || c.bias === 'bias+bias2' ? N : 0;
+  const bias2Len = c.bias === 'bias+bias2' || c.bias === 'bias2' ? Math.max(1, Math.floor((2 * N) / 3)) : 0;
+  const biasOffset = c.bias === 'none' ? 0 : 1 + rng.int(5);
+  const bias2Offset = biasOffset + biasLen + rng.int(4);
+  const bias = randomF32(rng, bias2Offset + bias2Len + 2);
+
+  const cInit = c.accumulate ? randomF32(rng, cLen) : new Float32Array(cLen).fill(Number.NaN);
+  const perm = c.perm;
+  const args: Required<Omit<MatmulArgs, 'bias'>> = {
+    M, N, K, transA, transB, accumulate: c.accumulate, lda, ldb, ldc,
+    aOffset: c.aOffset, bOffset: c.bOffset, cOffset: c.cOffset,
+    biasOffset, biasLen, bias2Offset, bias2Len,
+    permBatch: perm?.B ?? 0, permTime: perm?.T ?? 0, permA: perm?.on === 'A', permB: perm?.on === 'B',
+  };
+  const ref = Float64Array.from(cInit);
+  matmul(a, b, ref, { ...args, bias });
+
+  const uniforms: Record<string, number> = {};
+  for (const [k, v] of Object.entries(args)) uniforms[k] = typeof v === 'boolean' ? Number(v) : v;
+  const out = await runKernel('matmul', {
+    overrides: matmulOverrides(c.overrides),
+    uniforms,
+    buffers: { a, b, bias, c: { output: cLen, init: cInit } },
+    workgroups: matmulWorkgroups(M, N, c.overrides),
+  });
+  const got = out.c!;
+
+  const gotBlock: number[] = [], refBlock: number[] = [];
+  const problems: string[] = [];
+  const inBlock = new Uint8Array(cLen);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      const idx = c.cOffset + i * ldc + j;
+      inBlock[idx] = 1;
+      gotBlock.push(got[idx]!);
+      refBlock.push(ref[idx]!);
+      if (!Number.isFinite(got[idx]!) && problems.length < 5) problems.push(`C[${i},${j}] = ${got[idx]} (ref ${ref[idx]})`);
+    }
+  }
+  for (let idx = 0; idx < cLen; idx++) {
+    if (inBlock[idx]) continue;
+    if (!Object.is(got[idx], cInit[idx]) && problems.length < 10) problems.push(`c[${idx}] outside the block changed: ${cInit[idx]} → ${got[idx]}`);
+  }
+  const err = normwiseError(gotBlock, refBlock);
+  const bound = C_TOL * Math.sqrt(Math.max(K, 1) + 3) * EPS32;
+  worstRatio = Math.max(worstRatio, err / (bound / C_TOL));
+  if (!(err <= bound)) {
+    let shown = 0;
+    for (let n = 0; n < gotBlock.length && shown < 5; n++) {
+      const d = Math.abs(gotBlock[n]! - refBlock[n]!);
+      if (!(d <= bound * Math.max(1, Math.abs(refBlock[n]!)))) {
+        problems.push(`C[${Math.floor(n / N)},${n % N}]: gpu ${gotBlock[n]}, ref ${refBlock[n]}`);
+        shown++;
+      }
+    }
+    problems.unshift(`normwise error ${err.toExponential(3)} > bound ${bound.toExponential(3)}`);
+  }
+  return problems.length ? `seed ${seed}, case ${JSON.stringify(c)}:\n  ${problems.join('\n  ')}` : null;
+}
+
+function pick<T>(rng: Rng, xs: readonly T[]): T {
+  return xs[rng.int(xs.length)]!;
+}
+
+/** A random case; `over` fixes some fields. */
+function randomCase(rng: Rng, over: Partial<Case> = {}): Case {
+  return {
+    M: pick(rng, SIZES), N: pick(rng, SIZES), K: pick(rng, SIZES),
+    transA: rng.int(2) === 1, transB: rng.int(2) === 1,
+    padA: pick(rng, [0, 0, 1, 5]), padB: pick(rng, [0, 0, 2, 9]), padC: pick(rng, [0, 0, 3, 7]),
+    aOffset: pick(rng, [0, 0, 1, 17]), bOffset: pick(rng, [0, 0, 3, 40]), cOffset: pick(rng, [0, 0, 2, 11]),
+    bias: pick(rng, ['none', 'bias', 'bias+bias2', 'bias2'] as const),
+    accumulate: rng.int(2) === 1,
+    perm: null,
+    overrides: {},
+    ...over,
+  };
+}
+
+async function expectCases(cases: Array<[Case, number]>): Promise<void> {
+  const failures: string[] = [];
+  for (const [c, seed] of cases) {
+    const f = await runCase(c, seed);
+    if (f) failures.push(f);
+  }
+  expect(failures, failures.join('\n')).toEqual([]);
+}
+
+describe('matmul.wgsl against its float64 twin', () => {
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      it(`transA ${transA}, transB ${transB}: ragged shapes, offsets, leading dimensions, bias, accumulate`, async () => {
+        const seed = 1000 + 10 * Number(transA) + Number(transB);
+        const rng = new Rng(seed);
+        const cases: Array<[Case, number]> = [];
+        for (let n = 0; n < 8; n++) cases.push([randomCase(rng, { transA, transB }), seed * 100 + n]);
+        // A larger ragged one with everything on, and the plain dense form.
+        cases.push([randomCase(rng, { transA, transB, M: 130, N: 521, K: 300, bias: 'bias+bias2', accumulate: true, padA: 3, padB: 1, padC: 2, aOffset: 5, bOffset: 7, cOffset: 9 }), seed * 100 + 50]);
+        cases.push([randomCase(rng, { transA, transB, M: 65, N: 33, K: 130, bias: 'none', accumulate: false, padA: 0, padB: 0, padC: 0, aOffset: 0, bOffset: 0, cOffset: 0 }), seed * 100 + 51]);
+        await expectCases(cases);
+      });
+    }
+  }
+
+  it('reads a batch-first operand as time-major rows (permA, permB), on either side of a transpose', async () => {
+    const rng = new Rng(2000);
+    const cases: Array<[Case, number]> = [];
+    for (const [B, T] of [[3, 5], [7, 2], [1, 13], [13, 1], [4, 33]] as const) {
+      const BT = B * T;
+      // Gx = X·W_ihᵀ + b: A = x [B, T, I] batch-first, rows i = t·B + b.
+      cases.push([randomCase(rng, { M: BT, K: pick(rng, SIZES), transA: false, transB: true, perm: { on: 'A', B, T } }), 2000 + cases.length]);
+      // dW_ih = dGᵀ·X: B = x [B, T, I] batch-first, its rows are the k index.
+      cases.push([randomCase(rng, { K: BT, transA: true, transB: false, perm: { on: 'B', B, T } }), 2000 + cases.length]);
+      // The permuted index on the other side of each operand: k rows of a transposed A, j rows of a transposed B.
+      cases.push([randomCase(rng, { K: BT, transA: true, transB: rng.int(2) === 1, perm: { on: 'A', B, T } }), 2000 + cases.length]);
+      cases.push([randomCase(rng, { N: BT, transA: rng.int(2) === 1, transB: true, perm: { on: 'B', B, T } }), 2000 + cases.length]);
+    }
+    await expectCases(cases);
+  });
+
+  it('gives the same results under every tile and workgroup shape', async () => {
+    const sets: Array<Partial<MatmulOverrides>> = [
+      { TM: 4, TN: 4 },
+      { TM: 12, TN: 4, WG_X: 4, WG_Y: 2 },
+      { TM: 16, TN: 8 },
+      { TM: 8, TN: 4, WG_X: 1, WG_Y: 8 },
+      { TM: 16, TN: 4, WG_X: 32, WG_Y: 1 },
+      { TM: 4, TN: 8, WG_X: 8, WG_Y: 8 },
+    ];
+    const rng = new Rng(3000);
+    const cases: Array<[Case, number]> = [];
+    for (const overrides of sets) {
+      for (let n = 0; n < 3; n++) cases.push([randomCase(rng, { overrides }), 3000 + cases.length]);
+      cases.push([randomCase(rng, { overrides, M: 33, N: 130, K: 65, transA: true, perm: { on: 'B', B: 5, T: 13 } }), 3000 + cases.length]);
+    }
+    await expectCases(cases);
+  });
+
+  it('handles K = 0 (C = old C + bias) and 1×1 products', async () => {
+    const rng = new Rng(4000);
+    await expectCases([
+      [randomCase(rng, { M: 7, N: 13, K: 0, bias: 'bias+bias2', accumulate: true }), 4001],
+      [randomCase(rng, { M: 1, N: 1, K: 1 }), 4002],
+      [randomCase(rng, { M: 1, N: 1, K: 521, transA: true, transB: true }), 4003],
+    ]);
+  });
+
+  afterAll(() => {
+    if (REPORT) console.log(`matmul: worst normwise error / (√K'·ε₃₂) = ${worstRatio.toFixed(3)} (bound ${C_TOL})`);
+  });
+});
+
+describe('matmulWorkgroups', () => {
+  it('covers C with (WG_X·TN) × (WG_Y·TM) tiles', () => {
+    expect(MATMUL_DEFAULTS).toEqual({ WG_X: 16, WG_Y: 4, TM: 8, TN: 8 });
+    expect(matmulWorkgroups(6400, 1024)).toEqual([8, 200, 1]);
+    expect(matmulWorkgroups(1, 1)).toEqual([1, 1, 1]);
+    expect(matmulWorkgroups(33, 129)).toEqual([2, 2, 1]);
+    expect(matmulWorkgroups(33, 129, { TM: 4, TN: 4, WG_X: 8, WG_Y: 8 })).toEqual([5, 2, 1]);
+    expect(matmulWorkgroups(0, 5)).toEqual([1, 0, 1]);
+  });
+  it('refuses tiles the kernel does not implement', () => {
+    expect(() => matmulWorkgroups(8, 8, { TM: 5 })).toThrow(/override TM: expected one of 4, 8, 12, 16, received 5/);
+    expect(() => matmulWorkgroups(8, 8, { TN: 16 })).toThrow(/override TN: expected one of 4, 8, received 16/);
+    expect(() => matmulWorkgroups(8, 8, { WG_X: 32, WG_Y: 16 })).toThrow(/at most 256 invocations, received 32·16 = 512/);
+    expect(() => matmulWorkgroups(8, 8, { WG_Y: 0 })).toThrow(/WG_Y: expected a positive integer, received 0/);
+  });
+});
