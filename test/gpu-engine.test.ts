@@ -14,6 +14,9 @@ import { CpuEngine } from '../src/cpu/engine.js';
 import { createNodeWebGPUEngine } from '../src/index.js';
 import { Rng } from '../src/rng.js';
 import type { WebGPUEngine } from '../src/webgpu/gpuEngine.js';
+import { describePlan } from '../src/webgpu/plan.js';
+import { optimizerUniforms } from '../src/webgpu/optimizerUniforms.js';
+import { resolveOptimizer } from '../src/reference/optimizerUpdate.js';
 
 let gpu: WebGPUEngine;
 const cpu = new CpuEngine();
@@ -99,6 +102,29 @@ describe('webgpu training matches the float64 reference', () => {
 });
 
 describe('counted, not timed', () => {
+  // Dispatches of one training step without a learned initial state (README): per layer
+  // 1 input projection + T forward steps + T backward steps + 2 weight-gradient matmuls + 2 bias
+  // reductions + 1 input-gradient matmul below the top layer; the head has m = (2 if headFrom ch)
+  // × (headSteps if outputs last) blocks, each a forward, a weight-gradient and an input-gradient
+  // matmul, plus the bias reduction, the loss and its sum; then grad norm (2) and the update (1).
+  // Total 2·L·T + 6·L + 3·m + 5.
+  const formula = (L: number, T: number, m: number) => 2 * L * T + 6 * L + 3 * m + 5;
+  it.each([
+    ['bitpair', { cell: 'lstm', inputSize: 1, hiddenSize: 5, numLayers: 2, outputSize: 4, outputs: 'all', loss: 'softmax_ce' }, 50, 1],
+    ['echo', { cell: 'lstm', inputSize: 1, hiddenSize: 4, numLayers: 3, outputSize: 2, outputs: 'all', headFrom: 'ch', loss: 'softmax_ce' }, 15, 2],
+    ['mnist-rows', { cell: 'lstm', inputSize: 28, hiddenSize: 8, numLayers: 1, outputSize: 10, outputs: 'last', headSteps: 3, loss: 'softmax_ce' }, 28, 3],
+    ['gru', { cell: 'gru', inputSize: 2, hiddenSize: 3, numLayers: 2, outputSize: 2, outputs: 'all', loss: 'sigmoid_bce' }, 9, 1],
+  ] as Array<[string, ModelConfig, number, number]>)('%s: the plan has exactly 2·L·T + 6·L + 3·m + 5 dispatches, printable', async (_n, cfg, T, m) => {
+    const model = gpu.createModel({ ...cfg, seed: 1 }) as import('../src/webgpu/gpuModel.js').GpuModel;
+    const plan = await model.plan('train', 3, T, { optimizerUniforms: optimizerUniforms(resolveOptimizer({ name: 'sgd', lr: 0.1 }), 1, 0.1, model.layout.total) });
+    expect(plan.dispatches.length).toBe(formula(cfg.numLayers, T, m));
+    expect(plan.dispatches.length).toBeLessThanOrEqual(2 * cfg.numLayers * T + 12 * cfg.numLayers + 12);
+    const text = describePlan(plan);
+    expect(text.split('\n')).toHaveLength(plan.dispatches.length);
+    expect(text).toContain(`${cfg.cell === 'rnn_tanh' ? 'rnn' : cfg.cell}_step_backward[l=0,t=0]`);
+    model.destroy();
+  });
+
   it('one submit per training step, at most 2·L·T + 12·L + 12 dispatches, nothing created after the first step over 1,000 steps', async () => {
     const cfg: ModelConfig = { cell: 'lstm', inputSize: 1, hiddenSize: 5, numLayers: 2, outputSize: 4, outputs: 'all', loss: 'softmax_ce' };
     const model = gpu.createModel({ ...cfg, seed: 1 });

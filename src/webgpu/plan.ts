@@ -15,6 +15,7 @@ import type { GpuCounters } from './counters.js';
 import { bindKernel, type BoundBuffer, type CompiledKernel, type Dispatch, type KernelRegistry } from './kernels.js';
 import { matmulWorkgroups, MATMUL_DEFAULTS } from './matmulDispatch.js';
 import { packUniforms } from './reflect.js';
+import { RuntimeFailure } from '../errors.js';
 import { optimizerWorkgroups } from './optimizerUniforms.js';
 
 export type PlanMode = 'forward' | 'grad' | 'train';
@@ -249,6 +250,14 @@ export async function buildPlan(
         uniforms: { P: 256, clip: opts.clip !== undefined ? 1 : 0, maxNorm: opts.clip ?? 1 }, workgroups: [1, 1, 1] });
       pending.push({ label: 'optimizer_update', kernel: 'optimizer_update', buffers: { params: { buffer: flat.params }, grads: { buffer: flat.grads }, state1: { buffer: flat.state1 }, state2: { buffer: flat.state2 }, stats: { buffer: stats! } },
         uniforms: opts.optimizerUniforms ?? {}, workgroups: [...optimizerWorkgroups(n, WG), 1] });
+    }
+  }
+
+  // ---- limits: a dispatch wider than the device allows fails here, naming the limit ----
+  const maxGroups = ctx.limits.maxComputeWorkgroupsPerDimension ?? 65535;
+  for (const p of pending) {
+    if (p.workgroups.some((g) => g > maxGroups)) {
+      throw new RuntimeFailure(`${p.label}: needs [${p.workgroups.join(', ')}] workgroups, over this device's maxComputeWorkgroupsPerDimension of ${maxGroups} (B=${B}, T=${T}, H=${H})`);
     }
   }
 
