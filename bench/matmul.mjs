@@ -14,8 +14,16 @@
 // (all of SwiftShader's threads) is reported too: on a shared machine it moves less than
 // wall-clock time. Results go to bench/results/matmul.json (or --json PATH).
 //
-// Measured here (SwiftShader 5.0.0 on 2 shared AMD EPYC cores, Dawn in Node), best wall-clock:
-// see the report in bench/results/matmul.json; the default TM = TN = 8 was chosen from these runs.
+// Measured here (SwiftShader 5.0.0 with its Subzero JIT, Dawn in Node, 2 AMD EPYC cores shared
+// with other jobs at load 7–11, so wall-clock halved at best): GFLOP per CPU-second
+//                    1024³   Gx      dW_hh        best wall-clock GFLOP/s (same run)
+//   TM 8  TN 8       1.65    1.29    1.66         1.02 / 1.19 / 1.61
+//   TM 4  TN 4       0.82    0.65    0.78         0.51 / 0.63 / 0.78
+//   TM 8  TN 4       1.27    0.88    1.21         0.64 / 0.87 / 0.74
+//   TM 16 TN 8       2.13    1.13    1.47         1.50 / 1.11 / 1.13
+// and the float64 twin on one core: 0.71 / 1.21 / 1.04 GFLOP/s. The default (8×8) is best or level
+// at the engine's shapes; at 1024³ 8×8, 12×8 and 16×8 were within noise of each other in a
+// second, interleaved run (1.62 / 1.78 / 1.43 GFLOP per CPU-second).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createNodeDevice } from '../dist/webgpu/device.js';

@@ -22,3 +22,19 @@ export { normwiseError } from '../compare.js';
 export { runCheck, kernelsOf, TOLERANCE } from '../check.js';
 export { describeBackends } from '../backends.js';
 export { BUNDLED_SHADERS };
+// Task `bitpair` (pure: no node:fs), for the browser tests and pages.
+export { bitpair, BITPAIR_RECIPE } from '../tasks/bitpair.js';
+export { BitpairStreams, bitpairAccuracy, BITPAIR_CLASSES } from '../tasks/data/bitpair.js';
+export type { TaskDefinition, TaskOptions, TaskResult } from '../tasks/task.js';
+// The other example tasks' recipes, data and metrics (all pure), for the demo page (demo/). Not
+// src/tasks/index.ts nor src/tasks/data/mnistRows.ts: they read files with node:fs.
+export { Rng } from '../rng.js';
+export { BITPAIR_MODEL, bitpairTrainerOptions } from '../tasks/bitpair.js';
+export { ECHO_RECIPE, ECHO_MODEL, echoTrainerOptions } from '../tasks/echo.js';
+export { echoSeries, echoWindow, echoAccuracy, windowsPerEpoch, ECHO_DEFAULTS, type EchoSeries } from '../tasks/data/echo.js';
+export { BINARY_ADD_RECIPE, BINARY_ADD_MODEL, binaryAddTrainerOptions } from '../tasks/binaryAdd.js';
+export { binaryAddData, binaryAddAccuracy, decodeBits, BINARY_ADD_DEFAULTS, type BinaryAddData } from '../tasks/data/binaryAdd.js';
+export { MNIST_RECIPE, MNIST_MODEL, mnistTrainerOptions } from '../tasks/mnistRecipe.js';
+export { shuffledBatches, gatherRows, gatherLabels } from '../tasks/data/batches.js';
+export { argmax } from '../tasks/data/checks.js';
+export { readsLoss, plannedSteps } from '../tasks/task.js';

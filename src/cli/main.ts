@@ -3,6 +3,7 @@
  * stderr, nothing on stdout), 2 on a usage error.
  */
 import { InputError, RuntimeFailure, UsageError } from '../errors.js';
+import { benchCommand } from './bench.js';
 import { checkCommand } from './check.js';
 import { gradCommand } from './grad.js';
 import { infoCommand } from './info.js';
@@ -27,9 +28,7 @@ const COMMANDS: Record<string, Command> = {
   grad: gradCommand,
   info: infoCommand,
   check: checkCommand,
-  bench: async () => {
-    throw new RuntimeFailure('bench: benchmarks the WebGPU engine, which is not built yet in this version');
-  },
+  bench: benchCommand,
   help: async () => {
     process.stdout.write(`${USAGE}\n`);
   },

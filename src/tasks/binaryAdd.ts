@@ -20,34 +20,41 @@
  * 1..12, smallest correct-sign logit ≥ 1.7); more epochs alone, Xavier/orthogonal/scaled W_hh,
  * clipping, other lr or batch sizes stayed at 3–9 of 12.
  */
+import type { CreateModelOptions, TrainerOptions } from '../api.js';
 import { Rng } from '../rng.js';
 import { binaryAddAccuracy, binaryAddData } from './data/binaryAdd.js';
-import { gatherRows, shuffledBatches } from './data/mnistRows.js';
+import { gatherRows, shuffledBatches } from './data/batches.js';
 import { LossWindow, plannedSteps, readsLoss, type TaskDefinition } from './task.js';
 
 export const BINARY_ADD_RECIPE = {
   samples: 2000, batch: 100, epochs: 20, bits: 7, lr: 0.05, alpha: 0.5, momentum: 0.8, eps: 1e-6, weightDecay: 3e-3,
 };
 
+/** The recipe's model (without the seed), shared with the demo page. */
+export const BINARY_ADD_MODEL: Omit<CreateModelOptions, 'seed'> = {
+  cell: 'rnn_tanh', inputSize: 2, hiddenSize: 3, numLayers: 1, outputSize: 1, outputs: 'all', loss: 'sigmoid_bce', learnedInitialState: true,
+};
+
+/** The recipe's trainer for a run of `totalSteps`: RMSprop + Nesterov momentum, weight decay, cosine lr. */
+export function binaryAddTrainerOptions(totalSteps: number): TrainerOptions {
+  const R = BINARY_ADD_RECIPE;
+  return {
+    optimizer: { name: 'rmsprop', lr: R.lr, alpha: R.alpha, momentum: R.momentum, nesterov: true, eps: R.eps, weightDecay: R.weightDecay },
+    schedule: { name: 'cosine', totalSteps },
+  };
+}
+
 export const binaryAdd: TaskDefinition = {
   name: 'binary-add',
   summary: 'binary addition, tanh RNN 3, learned initial state, RMSprop + Nesterov momentum, weight decay 3e-3, cosine lr, 20 epochs',
   async run(engine, opts) {
     const R = BINARY_ADD_RECIPE;
-    const model = engine.createModel({
-      cell: 'rnn_tanh', inputSize: 2, hiddenSize: 3, numLayers: 1, outputSize: 1, outputs: 'all', loss: 'sigmoid_bce',
-      learnedInitialState: true, seed: opts.seed,
-    });
+    const model = engine.createModel({ ...BINARY_ADD_MODEL, seed: opts.seed });
     const rng = new Rng(opts.seed * 7919 + 1);
     const train = binaryAddData(rng, R.samples, { bits: R.bits, maxExclusive: 64 });
     const perEpoch = Math.ceil(R.samples / R.batch);
     const total = plannedSteps(perEpoch, opts.epochs ?? R.epochs, opts.steps);
-    const trainer = model.trainer({
-      optimizer: {
-        name: 'rmsprop', lr: R.lr, alpha: R.alpha, momentum: R.momentum, nesterov: true, eps: R.eps, weightDecay: R.weightDecay,
-      },
-      schedule: { name: 'cosine', totalSteps: total },
-    });
+    const trainer = model.trainer(binaryAddTrainerOptions(total));
     const losses = new LossWindow();
     let done = 0;
     while (done < total) {

@@ -5,24 +5,30 @@
  * each epoch a fresh series of 50,000 bits as 5 streams (666 windows). Measured on a fresh series,
  * steps t ≥ 3, the state carried across its windows.
  */
-import type { Model } from '../api.js';
+import type { CreateModelOptions, Model, TrainerOptions } from '../api.js';
 import { Rng } from '../rng.js';
 import { echoAccuracy, echoSeries, echoWindow, windowsPerEpoch } from './data/echo.js';
 import { LossWindow, plannedSteps, readsLoss, type TaskDefinition } from './task.js';
 
 export const ECHO_RECIPE = { totalLength: 50000, batch: 5, echoStep: 3, window: 15, epochs: 100, lr: 0.3, initialAccumulatorValue: 0.1 };
 
+/** The recipe's model (without the seed), shared with the demo page. */
+export const ECHO_MODEL: Omit<CreateModelOptions, 'seed'> = {
+  cell: 'lstm', inputSize: 1, hiddenSize: 4, numLayers: 3, outputSize: 2, outputs: 'all', loss: 'softmax_ce', headFrom: 'ch',
+};
+
+/** The recipe's trainer: Adagrad, the state carried across windows (reset every epoch by the caller). */
+export function echoTrainerOptions(): TrainerOptions {
+  return { optimizer: { name: 'adagrad', lr: ECHO_RECIPE.lr, initialAccumulatorValue: ECHO_RECIPE.initialAccumulatorValue }, stateful: true };
+}
+
 export const echo: TaskDefinition = {
   name: 'echo',
   summary: 'input echoed 3 steps later, 3×LSTM 4, head from c and h, Adagrad 0.3, windows of 15, state carried',
   async run(engine, opts) {
     const R = ECHO_RECIPE;
-    const model = engine.createModel({
-      cell: 'lstm', inputSize: 1, hiddenSize: 4, numLayers: 3, outputSize: 2, outputs: 'all', loss: 'softmax_ce', headFrom: 'ch', seed: opts.seed,
-    });
-    const trainer = model.trainer({
-      optimizer: { name: 'adagrad', lr: R.lr, initialAccumulatorValue: R.initialAccumulatorValue }, stateful: true,
-    });
+    const model = engine.createModel({ ...ECHO_MODEL, seed: opts.seed });
+    const trainer = model.trainer(echoTrainerOptions());
     const rng = new Rng(opts.seed * 7919 + 1);
     const N = R.totalLength / R.batch;
     const perEpoch = windowsPerEpoch(N, R.window);

@@ -7,9 +7,10 @@
  */
 import { Rng } from '../rng.js';
 import { classAccuracy, gatherRows, loadMnistRows, shuffledBatches } from './data/mnistRows.js';
+import { MNIST_MODEL, MNIST_RECIPE, mnistTrainerOptions } from './mnistRecipe.js';
 import { LossWindow, plannedSteps, readsLoss, type TaskDefinition } from './task.js';
 
-export const MNIST_RECIPE = { hidden: 128, headSteps: 3, lr: 0.01, batch: 64, epochs: 10, forgetBias: 1 };
+export { MNIST_MODEL, MNIST_RECIPE, mnistTrainerOptions } from './mnistRecipe.js';
 
 export const mnistRows: TaskDefinition = {
   name: 'mnist-rows',
@@ -17,14 +18,11 @@ export const mnistRows: TaskDefinition = {
   async run(engine, opts) {
     const R = MNIST_RECIPE;
     const data = loadMnistRows();
-    const model = engine.createModel({
-      cell: 'lstm', inputSize: 28, hiddenSize: R.hidden, numLayers: 1, outputSize: 10, outputs: 'last', headSteps: R.headSteps,
-      loss: 'softmax_ce', seed: opts.seed, forgetBias: R.forgetBias,
-    });
+    const model = engine.createModel({ ...MNIST_MODEL, seed: opts.seed });
     const nTrain = data.train.y.length;
     const perEpoch = Math.ceil(nTrain / R.batch);
     const total = plannedSteps(perEpoch, opts.epochs ?? R.epochs, opts.steps);
-    const trainer = model.trainer({ optimizer: { name: 'adam', lr: R.lr }, schedule: { name: 'cosine', totalSteps: total } });
+    const trainer = model.trainer(mnistTrainerOptions(total));
     const rng = new Rng(opts.seed * 7919 + 1);
     const losses = new LossWindow();
     let done = 0;

@@ -5,10 +5,17 @@
  *
  *   workgroups = [ceil(N / (WG_X·TN)), ceil(M / (WG_Y·TM)), 1]
  *
- * Defaults, measured on SwiftShader (bench/matmul.mjs, numbers in its header): an 8×8 register
- * tile per invocation (against 4×4: half the loads per multiply-add, 1.6–2× the GFLOP/s; 16×8
- * spills) in 16×4 workgroups (64 invocations: enough workgroups to keep every CPU core busy at
- * the engine's shapes, and 16 neighbouring columns per row for a GPU's memory transactions).
+ * Defaults: an 8×8 register tile per invocation in 16×4 workgroups. Measured on SwiftShader
+ * (bench/matmul.mjs; bench/results/matmul.json), GFLOP per CPU-second (wall-clock was unusable on
+ * the shared 2-core machine), at 1024³ / Gx (6400×1024×64, transB) / dW_hh (1024×256×6400, transA):
+ *   TM×TN  4×4: 0.82 / 0.65 / 0.78    8×4: 1.27 / 0.88 / 1.21
+ *          8×8: 1.65 / 1.29 / 1.66    16×8: 2.13 / 1.13 / 1.47   (12×8 ≈ 8×8 ≈ 16×8 at 1024³ in a
+ *                                                               second run, within its ±15 % noise)
+ * 8×8 halves the loads per multiply-add of 4×4 (each load is a 4-lane gather on SwiftShader) and is
+ * best or level at the engine's shapes; 16×8 spills its 128 accumulators. The workgroup shape
+ * made no measurable difference (8×8, 16×4, 32×8, 64×1, 4×4 within noise); 16×4 gives a GPU 16
+ * neighbouring columns per row for its memory transactions and keeps enough workgroups to fill
+ * every CPU core at the engine's shapes.
  */
 import { RuntimeFailure } from '../errors.js';
 

@@ -2,12 +2,15 @@
  * Running one kernel by itself against its float64 twin: upload inputs, create outputs poisoned
  * with NaN, dispatch once, read every storage binding back. Used by every kernel test; the same
  * bodies can run in the browser suite later.
+ *
+ * Only `gpu()` knows where the device comes from: Dawn (createNodeDevice) unless a runner outside
+ * vitest hands it another with `useDevice` first (scripts/kernels-deno.ts: wgpu's, through Deno).
  */
 import { createNodeDevice } from '../../src/webgpu/device.js';
 import { newCounters } from '../../src/webgpu/counters.js';
 import { bindKernel, KernelRegistry, recordDispatches, type Dispatch } from '../../src/webgpu/kernels.js';
 import { packUniforms } from '../../src/webgpu/reflect.js';
-import { nodeShaderSource } from '../../src/webgpu/shaderSource.js';
+import { nodeShaderSource, type ShaderSource } from '../../src/webgpu/shaderSource.js';
 
 export interface Gpu {
   device: GPUDevice;
@@ -15,6 +18,17 @@ export interface Gpu {
 }
 
 let gpuPromise: Promise<Gpu> | null = null;
+
+/**
+ * Runs every kernel of this harness on `device` (with shaders from `source`) instead of Dawn's.
+ * Call it before the first kernel runs; a second device is refused rather than mixed in.
+ */
+export function useDevice(device: GPUDevice, source: ShaderSource = nodeShaderSource): Gpu {
+  if (gpuPromise) throw new Error('useDevice: the kernel harness already has a device (call useDevice once, before any kernel runs)');
+  const g = { device, registry: new KernelRegistry(device, source, newCounters()) };
+  gpuPromise = Promise.resolve(g);
+  return g;
+}
 
 /** One device per test file (vitest runs each file in its own process). */
 export function gpu(): Promise<Gpu> {

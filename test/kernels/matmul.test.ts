@@ -6,9 +6,10 @@
  * multiple of every tile; all four transpose combinations; element offsets into a, b, bias and c;
  * leading dimensions wider than the operand; the batch-first row permutation on A (rows, as for
  * Gx = X·W_ihᵀ) and on B (k rows, as for dW_ih = dGᵀ·X) and on the transposed sides; bias and bias2
- * (GRU's folded b_hr, b_hz); accumulate on (initial C random) and off (C NaN-poisoned); six
- * override sets (every TM, both TN, odd workgroup shapes). Every element of c outside the M×N block
- * must come back exactly as it went in (poison or initial value).
+ * (GRU's folded b_hr, b_hz); accumulate on (initial C random) and off (C NaN-poisoned); the
+ * default tile and three more override sets (every TM, both TN, odd workgroup shapes). Every
+ * element of c outside the M×N block must come back exactly as it went in (poison or initial
+ * value).
  *
  * Tolerance, normwise over the M×N block, ε₃₂ = 2⁻²⁴ (the unit roundoff of f32):
  *
@@ -193,13 +194,12 @@ describe('matmul.wgsl against its float64 twin', () => {
   });
 
   it('gives the same results under every tile and workgroup shape', async () => {
+    // With the default 8×8: every TM and TN the kernel implements, every 4×4 block of the largest
+    // tile, and odd workgroup shapes (each set is one pipeline compile, 0.2–2 s on SwiftShader).
     const sets: Array<Partial<MatmulOverrides>> = [
-      { TM: 4, TN: 4 },
-      { TM: 12, TN: 4, WG_X: 4, WG_Y: 2 },
-      { TM: 16, TN: 8 },
-      { TM: 8, TN: 4, WG_X: 1, WG_Y: 8 },
-      { TM: 16, TN: 4, WG_X: 32, WG_Y: 1 },
-      { TM: 4, TN: 8, WG_X: 8, WG_Y: 8 },
+      { TM: 4, TN: 4, WG_X: 4, WG_Y: 2 },
+      { TM: 12, TN: 4, WG_X: 1, WG_Y: 8 },
+      { TM: 16, TN: 8, WG_X: 32, WG_Y: 1 },
     ];
     const rng = new Rng(3000);
     const cases: Array<[Case, number]> = [];
