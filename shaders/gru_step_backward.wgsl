@@ -18,8 +18,15 @@
 // dgh:     [T, B, 3H]   read slice t+1 when t+1 < T, write slice t
 // dhCarry: [T, B, H]    read slice t+1 when t+1 < T, write slice t
 //
-// One invocation owns one (b, j), flat index i = b·H + j < B·H; no workgroup memory, no barriers.
-// The recurrent sum runs in f32 in order q = 0…3H−1 from dhAbove, then dhCarry is added.
+// Register blocking: one invocation owns an 8 × 4 tile, batch rows b0 … b0+7 by columns
+// j0 … j0+3 (a vec4 over the columns per row). Each step q of the recurrent sum loads 4 values of
+// W_hh row q and 8 of dgh (one per row) for 32 multiply-adds, where one (b, j) per invocation
+// loads 2 for 1 (on SwiftShader every storage load is a per-lane gather: loads set the time).
+// Flat index over ceil(B/8)·ceil(H/4) tiles, column tiles fastest, guarded; dispatch
+// ceil(tiles / WG) workgroups (src/webgpu/stepDispatch.ts). Rows past B and columns past H
+// (ragged tiles) read row B−1 / column H−1 instead (always in bounds) and write nothing. No
+// workgroup memory, no barriers. The recurrent sum runs in f32 in order q = 0…3H−1 from 0, then
+// dhAbove and dhCarry are added.
 // 1 − n² is formed as (1 − n)(1 + n), exact-ish for saturated n (1 − n is exact for n ∈ [½, 1]).
 struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32 }
 
@@ -35,42 +42,98 @@ struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32 }
 
 override WG: u32 = 64;
 
-@compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
+// Four columns jc of one row of a read-only buffer at element o.
+fn dhA(o: u32, jc: vec4u) -> vec4f { return vec4f(dhAbove[o + jc.x], dhAbove[o + jc.y], dhAbove[o + jc.z], dhAbove[o + jc.w]); }
+fn gt(o: u32, jc: vec4u) -> vec4f { return vec4f(gates[o + jc.x], gates[o + jc.y], gates[o + jc.z], gates[o + jc.w]); }
+fn hh(o: u32, jc: vec4u) -> vec4f { return vec4f(h[o + jc.x], h[o + jc.y], h[o + jc.z], h[o + jc.w]); }
+fn carry(o: u32, jc: vec4u) -> vec4f { return vec4f(dhCarry[o + jc.x], dhCarry[o + jc.y], dhCarry[o + jc.z], dhCarry[o + jc.w]); }
+
+// The pointwise part for row b of the tile (dot = its recurrent sum), columns < H written.
+fn finish(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
   let B = u.B;
   let H = u.H;
-  let i = gid.x;
-  if (i >= B * H) { return; }
-  let b = i / H;
-  let j = i % H;
   let BH = B * H;
   let t = u.t;
-  var dh = dhAbove[t * BH + i];
+  let s = t * BH + b * H;              // [t][b, 0] of a [T, B, H] buffer
+  var dh = dhA(s, jc) + dot;
   if (t + 1u < u.T) {
-    let next = (t + 1u) * 3u * BH + b * 3u * H;   // dgh[t+1][b, 0]
-    let w = u.wOffset + j;                         // W_hh[0, j]; column j has stride H
-    for (var q = 0u; q < 3u * H; q++) {
-      dh += dgh[next + q] * params[w + q * H];
-    }
-    dh += dhCarry[(t + 1u) * BH + i];
+    dh += carry(s + BH, jc);
   }
   let g4 = t * 4u * BH + b * 4u * H;   // gates[t][b, 0]
-  let r = gates[g4 + j];
-  let z = gates[g4 + H + j];
-  let n = gates[g4 + 2u * H + j];
-  let ghn = gates[g4 + 3u * H + j];
-  let hPrev = h[t * BH + i];
+  let r = gt(g4, jc);
+  let z = gt(g4 + H, jc);
+  let n = gt(g4 + 2u * H, jc);
+  let ghn = gt(g4 + 3u * H, jc);
+  let hPrev = hh(s, jc);
   let dn = dh * (1.0 - z);
   let dz = dh * (hPrev - n);
   let dpn = dn * ((1.0 - n) * (1.0 + n));
   let dpr = dpn * ghn * (r * (1.0 - r));
   let dpz = dz * (z * (1.0 - z));
+  let dpnr = dpn * r;
+  let dc = dh * z;
   let g3 = t * 3u * BH + b * 3u * H;   // dgx[t][b, 0], dgh[t][b, 0]
-  dgx[g3 + j] = dpr;
-  dgx[g3 + H + j] = dpz;
-  dgx[g3 + 2u * H + j] = dpn;
-  dgh[g3 + j] = dpr;
-  dgh[g3 + H + j] = dpz;
-  dgh[g3 + 2u * H + j] = dpn * r;
-  dhCarry[t * BH + i] = dh * z;
+  for (var q = 0u; q < 4u; q++) {
+    let j = j0 + q;
+    if (j >= H) { break; }
+    dgx[g3 + j] = dpr[q];
+    dgx[g3 + H + j] = dpz[q];
+    dgx[g3 + 2u * H + j] = dpn[q];
+    dgh[g3 + j] = dpr[q];
+    dgh[g3 + H + j] = dpz[q];
+    dgh[g3 + 2u * H + j] = dpnr[q];
+    dhCarry[s + j] = dc[q];
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let B = u.B;
+  let H = u.H;
+  let JT = (H + 3u) / 4u;              // column tiles
+  let i = gid.x;
+  if (i >= ((B + 7u) / 8u) * JT) { return; }
+  let b0 = (i / JT) * 8u;
+  let j0 = (i % JT) * 4u;
+  let t = u.t;
+  let G = 3u * H;
+  let lastB = B - 1u;
+  let lastJ = H - 1u;
+  let jc = vec4u(min(j0, lastJ), min(j0 + 1u, lastJ), min(j0 + 2u, lastJ), min(j0 + 3u, lastJ));
+  let bc = vec4u(min(b0, lastB), min(b0 + 1u, lastB), min(b0 + 2u, lastB), min(b0 + 3u, lastB));
+  let bd = vec4u(min(b0 + 4u, lastB), min(b0 + 5u, lastB), min(b0 + 6u, lastB), min(b0 + 7u, lastB));
+  // Σ_q dgh[t+1][b, q] · W_hh[q, j] for the 8 × 4 tile: row b's four columns in one vec4.
+  var d0 = vec4f(0.0);
+  var d1 = vec4f(0.0);
+  var d2 = vec4f(0.0);
+  var d3 = vec4f(0.0);
+  var d4 = vec4f(0.0);
+  var d5 = vec4f(0.0);
+  var d6 = vec4f(0.0);
+  var d7 = vec4f(0.0);
+  if (t + 1u < u.T) {
+    let dn = vec4u((t + 1u) * B * G) + bc * G;   // dgh[t+1][b0+r, 0]
+    let dm = vec4u((t + 1u) * B * G) + bd * G;
+    var w = u.wOffset;                           // W_hh[q, 0]
+    for (var q = 0u; q < G; q++) {
+      let wv = vec4f(params[w + jc.x], params[w + jc.y], params[w + jc.z], params[w + jc.w]);
+      d0 += dgh[dn.x + q] * wv;
+      d1 += dgh[dn.y + q] * wv;
+      d2 += dgh[dn.z + q] * wv;
+      d3 += dgh[dn.w + q] * wv;
+      d4 += dgh[dm.x + q] * wv;
+      d5 += dgh[dm.y + q] * wv;
+      d6 += dgh[dm.z + q] * wv;
+      d7 += dgh[dm.w + q] * wv;
+      w += H;
+    }
+  }
+  finish(b0, j0, jc, d0);
+  if (b0 + 1u < B) { finish(b0 + 1u, j0, jc, d1); }
+  if (b0 + 2u < B) { finish(b0 + 2u, j0, jc, d2); }
+  if (b0 + 3u < B) { finish(b0 + 3u, j0, jc, d3); }
+  if (b0 + 4u < B) { finish(b0 + 4u, j0, jc, d4); }
+  if (b0 + 5u < B) { finish(b0 + 5u, j0, jc, d5); }
+  if (b0 + 6u < B) { finish(b0 + 6u, j0, jc, d6); }
+  if (b0 + 7u < B) { finish(b0 + 7u, j0, jc, d7); }
 }

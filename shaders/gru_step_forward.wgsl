@@ -11,7 +11,13 @@
 // h:      [T+1, B, H]  slice 0 = initial state (read slice t, write slice t+1; nothing else)
 // gates:  [T, B, 4H]   write slice t: (r, z, n, ghn), what backward needs
 //
-// One invocation owns one (b, j) and its three gate rows, flat index i = b·H + j < B·H; no
+// Register blocking: one invocation owns a tile of 8 batch rows b0 … b0+7 by 2 columns j0, j0+1
+// and their three gate rows (the batch rows are the lanes of two vec4s per gate and column). Each
+// step k of the sums loads 6 values of W_hh and 8 of h for 48 multiply-adds, where one (b, j) per
+// invocation loads 4 for 3 (on SwiftShader every storage load is a per-lane gather: loads set the
+// time). Flat index over ceil(B/8)·ceil(H/2) tiles, column tiles fastest, guarded; dispatch
+// ceil(tiles / WG) workgroups (src/webgpu/stepDispatch.ts). Rows past B and a column past H
+// (ragged tiles) read row B−1 / column H−1 instead (always in bounds) and write nothing. No
 // workgroup memory, no barriers. Each of the three sums runs in f32 in order k = 0…H−1 from 0.
 struct Params { B: u32, H: u32, t: u32, wOffset: u32, bhnOffset: u32 }
 
@@ -43,38 +49,109 @@ fn tanh_safe(x: f32) -> f32 {
   return sign(x) * select(q, p, a < 0.25);
 }
 
+// σ and tanh_safe per lane.
+fn sigmoid4(x: vec4f) -> vec4f {
+  return vec4f(sigmoid(x.x), sigmoid(x.y), sigmoid(x.z), sigmoid(x.w));
+}
+
+fn tanh4(x: vec4f) -> vec4f {
+  return vec4f(tanh_safe(x.x), tanh_safe(x.y), tanh_safe(x.z), tanh_safe(x.w));
+}
+
+// Element offsets of rows b0 … b0+3 in a [·, B, n] slice starting at base; rows ≥ B read row B−1.
+fn rows4(base: u32, b0: u32, B: u32, n: u32) -> vec4u {
+  let last = B - 1u;
+  return vec4u(base) + vec4u(min(b0, last), min(b0 + 1u, last), min(b0 + 2u, last), min(b0 + 3u, last)) * n;
+}
+
+fn hAt(o: vec4u) -> vec4f {
+  return vec4f(h[o.x], h[o.y], h[o.z], h[o.w]);
+}
+
+fn gxAt(o: vec4u) -> vec4f {
+  return vec4f(gx[o.x], gx[o.y], gx[o.z], gx[o.w]);
+}
+
+// Gates and new state of rows b0 … b0+3 (lanes) of column j; writes rows < B only.
+fn finish(b0: u32, j: u32, ghr: vec4f, ghz: vec4f, ghnDot: vec4f) {
+  let B = u.B;
+  let H = u.H;
+  let BH = B * H;
+  let t = u.t;
+  let hp = rows4(t * BH, b0, B, H);             // h[t][b0+q, 0]
+  let g3 = rows4(t * 3u * BH, b0, B, 3u * H);   // gx[t][b0+q, 0]
+  let r = sigmoid4(gxAt(g3 + j) + ghr);
+  let z = sigmoid4(gxAt(g3 + (H + j)) + ghz);
+  let ghn = ghnDot + params[u.bhnOffset + j];
+  let n = tanh4(gxAt(g3 + (2u * H + j)) + r * ghn);
+  let hn = (1.0 - z) * n + z * hAt(hp + j);
+  for (var q = 0u; q < 4u; q++) {
+    let b = b0 + q;
+    if (b >= B) { break; }
+    h[(t + 1u) * BH + b * H + j] = hn[q];
+    let g4 = t * 4u * BH + b * 4u * H;          // gates[t][b, 0]
+    gates[g4 + j] = r[q];
+    gates[g4 + H + j] = z[q];
+    gates[g4 + 2u * H + j] = n[q];
+    gates[g4 + 3u * H + j] = ghn[q];
+  }
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let B = u.B;
   let H = u.H;
+  let JT = (H + 1u) / 2u;                      // column tiles
   let i = gid.x;
-  if (i >= B * H) { return; }
-  let b = i / H;
-  let j = i % H;
-  let BH = B * H;
+  if (i >= ((B + 7u) / 8u) * JT) { return; }
+  let b0 = (i / JT) * 8u;
+  let j0 = (i % JT) * 2u;
+  let j1 = min(j0 + 1u, H - 1u);               // the tile's second column (H−1 when ragged)
   let t = u.t;
-  let hPrev = t * BH + b * H;        // h[t][b, 0]
-  let wr = u.wOffset + j * H;        // W_hh[j, 0]
-  let wz = wr + H * H;               // W_hh[H + j, 0]
-  let wn = wz + H * H;               // W_hh[2H + j, 0]
-  var ghr = 0.0;
-  var ghz = 0.0;
-  var ghn = 0.0;
+  let hA = rows4(t * B * H, b0, B, H);         // h[t][b0+q, 0], rows 0…3 of the tile
+  let hB = rows4(t * B * H, b0 + 4u, B, H);    // rows 4…7
+  let HH = H * H;
+  let w0 = u.wOffset + j0 * H;                 // W_hh[j0, 0]; + H·H: W_hh[H + j0, 0]; …
+  let w1 = u.wOffset + j1 * H;
+  // Sums: a (column j0, rows 0…3), e (j0, rows 4…7), m (j1, rows 0…3), n (j1, rows 4…7); r, z, n rows.
+  var ar = vec4f(0.0);
+  var az = vec4f(0.0);
+  var an = vec4f(0.0);
+  var er = vec4f(0.0);
+  var ez = vec4f(0.0);
+  var en = vec4f(0.0);
+  var mr = vec4f(0.0);
+  var mz = vec4f(0.0);
+  var mn = vec4f(0.0);
+  var nr = vec4f(0.0);
+  var nz = vec4f(0.0);
+  var nn = vec4f(0.0);
   for (var k = 0u; k < H; k++) {
-    let hk = h[hPrev + k];
-    ghr += hk * params[wr + k];
-    ghz += hk * params[wz + k];
-    ghn += hk * params[wn + k];
+    let x = hAt(hA + k);
+    let y = hAt(hB + k);
+    let v0 = params[w0 + k];
+    let v1 = params[w0 + HH + k];
+    let v2 = params[w0 + 2u * HH + k];
+    ar += v0 * x;
+    az += v1 * x;
+    an += v2 * x;
+    er += v0 * y;
+    ez += v1 * y;
+    en += v2 * y;
+    let s0 = params[w1 + k];
+    let s1 = params[w1 + HH + k];
+    let s2 = params[w1 + 2u * HH + k];
+    mr += s0 * x;
+    mz += s1 * x;
+    mn += s2 * x;
+    nr += s0 * y;
+    nz += s1 * y;
+    nn += s2 * y;
   }
-  let g3 = t * 3u * BH + b * 3u * H;  // gx[t][b, 0]
-  let r = sigmoid(gx[g3 + j] + ghr);
-  let z = sigmoid(gx[g3 + H + j] + ghz);
-  ghn += params[u.bhnOffset + j];
-  let n = tanh_safe(gx[g3 + 2u * H + j] + r * ghn);
-  h[(t + 1u) * BH + i] = (1.0 - z) * n + z * h[hPrev + j];
-  let g4 = t * 4u * BH + b * 4u * H;  // gates[t][b, 0]
-  gates[g4 + j] = r;
-  gates[g4 + H + j] = z;
-  gates[g4 + 2u * H + j] = n;
-  gates[g4 + 3u * H + j] = ghn;
+  finish(b0, j0, ar, az, an);
+  if (b0 + 4u < B) { finish(b0 + 4u, j0, er, ez, en); }
+  if (j0 + 1u < H) {
+    finish(b0, j1, mr, mz, mn);
+    if (b0 + 4u < B) { finish(b0 + 4u, j1, nr, nz, nn); }
+  }
 }

@@ -13,10 +13,16 @@
 // gates:  [T, B, 4H]   writes slice t
 // Nothing else is written.
 //
-// One invocation owns one (b, j): its four dot products share each load of h[t, b, k], and the
-// pointwise math never leaves registers. Flat index b·H + j over B·H, guarded; dispatch
-// ceil(B·H / WG) workgroups. No workgroup memory and no barriers (cheaper on SwiftShader, and a
-// thread owns its output).
+// Register blocking: one invocation owns a tile of 8 batch rows b0 … b0+7 by 2 columns j0, j0+1
+// (the rows are the lanes of two vec4s per gate and column: 16 vec4 accumulators). Each step k of
+// the dot products loads 8 values of W_hh (4 gate rows of each column) and 8 of h (one per row)
+// for 64 multiply-adds, where one (b, j) per invocation loads 5 for 4 (on SwiftShader every
+// storage load is a per-lane gather: loads, not arithmetic, set the time; 8 × 2 measured fastest
+// of 4 × 1, 8 × 1 and 8 × 2 at B 64, H 128 and 256). Flat index over ceil(B/8)·ceil(H/2) tiles,
+// column tiles fastest, guarded; dispatch ceil(tiles / WG) workgroups (src/webgpu/stepDispatch.ts).
+// Rows past B and a column past H (ragged tiles) read row B−1 / column H−1 instead (always in
+// bounds) and write nothing. Each sum runs in f32 in order k = 0…H−1, starting from gx. No
+// workgroup memory, no barriers: a thread owns its outputs.
 struct Params { B: u32, H: u32, t: u32, wOffset: u32 }
 
 // The uniform is `u`, not `params`: the contract names the flat parameter buffer `params`.
@@ -29,63 +35,135 @@ struct Params { B: u32, H: u32, t: u32, wOffset: u32 }
 
 override WG: u32 = 64;
 
-// σ(x) without overflow: exp only ever sees −|x| ≤ 0, so it lies in (0, 1].
-fn sigmoid(x: f32) -> f32 {
+// σ(x) without overflow, per lane: exp only ever sees −|x| ≤ 0, so it lies in (0, 1].
+fn sigmoid4(x: vec4f) -> vec4f {
   let e = exp(-abs(x));
   let s = 1.0 / (1.0 + e);
-  return select(e * s, s, x >= 0.0);
+  return select(e * s, s, x >= vec4f(0.0));
 }
 
-// tanh(x) without overflow. WGSL's tanh returns NaN for |x| ≥ 89 on SwiftShader (measured: it
-// forms exp(2x)), so: tanh|x| = (1 − e) / (1 + e) with e = exp(−2|x|) ∈ (0, 1]; for |x| < 1/4,
-// where 1 − e cancels, the odd Taylor series to x⁹ (truncation < 1e-8 relative).
-fn tanh_safe(x: f32) -> f32 {
+// tanh(x) without overflow, per lane. WGSL's tanh returns NaN for |x| ≥ 89 on SwiftShader
+// (measured: it forms exp(2x)), so: tanh|x| = (1 − e) / (1 + e) with e = exp(−2|x|) ∈ (0, 1]; for
+// |x| < 1/4, where 1 − e cancels, the odd Taylor series to x⁹ (truncation < 1e-8 relative).
+fn tanh4(x: vec4f) -> vec4f {
   let a = abs(x);
   let e = exp(-2.0 * a);
   let big = (1.0 - e) / (1.0 + e);
   let a2 = a * a;
   let small = a * (1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0 + a2 * (62.0 / 2835.0)))));
-  return sign(x) * select(big, small, a < 0.25);
+  return sign(x) * select(big, small, a < vec4f(0.25));
+}
+
+// Element offsets of rows b0 … b0+3 in a [·, B, n] slice starting at base; rows ≥ B read row B−1.
+fn rows4(base: u32, b0: u32, B: u32, n: u32) -> vec4u {
+  let last = B - 1u;
+  return vec4u(base) + vec4u(min(b0, last), min(b0 + 1u, last), min(b0 + 2u, last), min(b0 + 3u, last)) * n;
+}
+
+fn gather(o: vec4u) -> vec4f {
+  return vec4f(h[o.x], h[o.y], h[o.z], h[o.w]);
+}
+
+fn gx4(o: vec4u) -> vec4f {
+  return vec4f(gx[o.x], gx[o.y], gx[o.z], gx[o.w]);
+}
+
+// Activations and state update of 4 rows (lanes) of column j; writes rows < B only.
+fn finish(b0: u32, j: u32, p0: vec4f, p1: vec4f, p2: vec4f, p3: vec4f, hp: vec4u, gp: vec4u) {
+  let B = u.B;
+  let H = u.H;
+  let i = sigmoid4(p0);
+  let f = sigmoid4(p1);
+  let g = tanh4(p2);
+  let o = sigmoid4(p3);
+  let cp = vec4f(c[hp.x + j], c[hp.y + j], c[hp.z + j], c[hp.w + j]);
+  let cn = f * cp + i * g;
+  let hn = o * tanh4(cn);
+  let BH = B * H;
+  for (var r = 0u; r < 4u; r++) {
+    if (b0 + r >= B) { break; }
+    let next = hp[r] + BH + j;       // [t+1, b0+r, j]
+    c[next] = cn[r];
+    h[next] = hn[r];
+    let q = gp[r] + j;
+    gates[q] = i[r];
+    gates[q + H] = f[r];
+    gates[q + 2u * H] = g[r];
+    gates[q + 3u * H] = o[r];
+  }
 }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let B = u.B;
   let H = u.H;
+  let JT = (H + 1u) / 2u;                      // column tiles
   let idx = gid.x;
-  if (idx >= B * H) { return; }
-  let b = idx / H;
-  let j = idx % H;
+  if (idx >= ((B + 7u) / 8u) * JT) { return; }
+  let b0 = (idx / JT) * 8u;
+  let j0 = (idx % JT) * 2u;
+  let j1 = min(j0 + 1u, H - 1u);               // the tile's second column (H−1 when ragged)
   let G = 4u * H;
   let t = u.t;
 
-  let hp = t * B * H + b * H;         // h[t, b, 0]
-  let gp = t * B * G + b * G + j;     // gx[t, b, j] and gates[t, b, j]
-  let w0 = u.wOffset + j * H;         // W_hh[j, 0]
-  let wq = H * H;                     // from row qH + j to row (q+1)H + j
-  var p0 = gx[gp];
-  var p1 = gx[gp + H];
-  var p2 = gx[gp + 2u * H];
-  var p3 = gx[gp + 3u * H];
+  let hA = rows4(t * B * H, b0, B, H);         // h[t, b0+r, 0], rows 0…3 of the tile
+  let gA = rows4(t * B * G, b0, B, G);         // gx[t, b0+r, 0]
+  let hB = rows4(t * B * H, b0 + 4u, B, H);    // rows 4…7
+  let gB = rows4(t * B * G, b0 + 4u, B, G);
+  let w0 = u.wOffset + j0 * H;                 // W_hh[j0, 0]
+  let w1 = u.wOffset + j1 * H;                 // W_hh[j1, 0]
+  let wq = H * H;                              // from row qH + j to row (q+1)H + j
+  // a: column j0, rows 0…3; e: column j0, rows 4…7; m, n: the same for column j1. Index = gate q.
+  var a0 = gx4(gA + j0);
+  var a1 = gx4(gA + (H + j0));
+  var a2 = gx4(gA + (2u * H + j0));
+  var a3 = gx4(gA + (3u * H + j0));
+  var e0 = gx4(gB + j0);
+  var e1 = gx4(gB + (H + j0));
+  var e2 = gx4(gB + (2u * H + j0));
+  var e3 = gx4(gB + (3u * H + j0));
+  var m0 = gx4(gA + j1);
+  var m1 = gx4(gA + (H + j1));
+  var m2 = gx4(gA + (2u * H + j1));
+  var m3 = gx4(gA + (3u * H + j1));
+  var n0 = gx4(gB + j1);
+  var n1 = gx4(gB + (H + j1));
+  var n2 = gx4(gB + (2u * H + j1));
+  var n3 = gx4(gB + (3u * H + j1));
   for (var k = 0u; k < H; k++) {
-    let hk = h[hp + k];
+    let x = gather(hA + k);
+    let y = gather(hB + k);
     let w = w0 + k;
-    p0 += hk * params[w];
-    p1 += hk * params[w + wq];
-    p2 += hk * params[w + 2u * wq];
-    p3 += hk * params[w + 3u * wq];
+    let v0 = params[w];
+    let v1 = params[w + wq];
+    let v2 = params[w + 2u * wq];
+    let v3 = params[w + 3u * wq];
+    a0 += v0 * x;
+    a1 += v1 * x;
+    a2 += v2 * x;
+    a3 += v3 * x;
+    e0 += v0 * y;
+    e1 += v1 * y;
+    e2 += v2 * y;
+    e3 += v3 * y;
+    let z = w1 + k;
+    let s0 = params[z];
+    let s1 = params[z + wq];
+    let s2 = params[z + 2u * wq];
+    let s3 = params[z + 3u * wq];
+    m0 += s0 * x;
+    m1 += s1 * x;
+    m2 += s2 * x;
+    m3 += s3 * x;
+    n0 += s0 * y;
+    n1 += s1 * y;
+    n2 += s2 * y;
+    n3 += s3 * y;
   }
-
-  let i = sigmoid(p0);
-  let f = sigmoid(p1);
-  let g = tanh_safe(p2);
-  let o = sigmoid(p3);
-  let cn = f * c[hp + j] + i * g;
-  let next = hp + B * H + j;          // [t+1, b, j]
-  c[next] = cn;
-  h[next] = o * tanh_safe(cn);
-  gates[gp] = i;
-  gates[gp + H] = f;
-  gates[gp + 2u * H] = g;
-  gates[gp + 3u * H] = o;
+  finish(b0, j0, a0, a1, a2, a3, hA, gA);
+  finish(b0 + 4u, j0, e0, e1, e2, e3, hB, gB);
+  if (j0 + 1u < H) {
+    finish(b0, j1, m0, m1, m2, m3, hA, gA);
+    finish(b0 + 4u, j1, n0, n1, n2, n3, hB, gB);
+  }
 }

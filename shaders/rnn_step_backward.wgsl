@@ -9,8 +9,13 @@
 // params:  flat parameters, W_hh [H, H] row-major at element wOffset (read)
 // dg:      [T, B, H]    read slice t+1 when t+1 < T, write slice t; nothing else
 //
-// One invocation owns one (b, j), flat index i = b·H + j < B·H; no workgroup memory, no barriers.
-// The recurrent sum runs in f32 in order r = 0…H−1, starting from dhAbove. 1 − h² is formed as
+// Register blocking: one invocation owns a 4 × 4 tile, batch rows b0 … b0+3 by columns j0 … j0+3
+// (a vec4 over the columns per row). Each r of the dot product loads 4 values of W_hh row r and 4
+// of dg (one per row) for 16 multiply-adds, where one (b, j) per invocation loads 2 for 1. Flat
+// index over ceil(B/4)·ceil(H/4) tiles, column tiles fastest, guarded; dispatch ceil(tiles / WG)
+// workgroups (src/webgpu/stepDispatch.ts). Rows past B and columns past H (ragged tiles) read row
+// B−1 / column H−1 instead (always in bounds) and write nothing. No workgroup memory, no barriers.
+// The recurrent sum runs in f32 in order r = 0…H−1 from 0, then dhAbove is added. 1 − h² is formed as
 // (1 − h)(1 + h): 1 − h is exact for h ∈ [½, 1], so a saturated unit keeps its relative accuracy.
 struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32 }
 
@@ -23,24 +28,53 @@ struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32 }
 
 override WG: u32 = 64;
 
+// Row b of the tile: dg[t][b, j0 + q] = (dhAbove + dot) · (1 − h)(1 + h), columns < H only.
+fn finish(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
+  let H = u.H;
+  let BH = u.B * H;
+  let s = u.t * BH + b * H;           // [t][b, 0]
+  let dh = vec4f(dhAbove[s + jc.x], dhAbove[s + jc.y], dhAbove[s + jc.z], dhAbove[s + jc.w]) + dot;
+  let n = s + BH;                     // h[t+1][b, 0]
+  let hv = vec4f(h[n + jc.x], h[n + jc.y], h[n + jc.z], h[n + jc.w]);
+  let v = dh * ((1.0 - hv) * (1.0 + hv));
+  for (var q = 0u; q < 4u; q++) {
+    if (j0 + q >= H) { break; }
+    dg[s + j0 + q] = v[q];
+  }
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let B = u.B;
   let H = u.H;
+  let JT = (H + 3u) / 4u;             // column tiles
   let i = gid.x;
-  if (i >= B * H) { return; }
-  let b = i / H;
-  let j = i % H;
-  let BH = B * H;
+  if (i >= ((B + 3u) / 4u) * JT) { return; }
+  let b0 = (i / JT) * 4u;
+  let j0 = (i % JT) * 4u;
   let t = u.t;
-  var dh = dhAbove[t * BH + i];
+  let lastB = B - 1u;
+  let lastJ = H - 1u;
+  let jc = vec4u(min(j0, lastJ), min(j0 + 1u, lastJ), min(j0 + 2u, lastJ), min(j0 + 3u, lastJ));
+  let bc = vec4u(min(b0, lastB), min(b0 + 1u, lastB), min(b0 + 2u, lastB), min(b0 + 3u, lastB));
+  var d0 = vec4f(0.0);
+  var d1 = vec4f(0.0);
+  var d2 = vec4f(0.0);
+  var d3 = vec4f(0.0);
   if (t + 1u < u.T) {
-    let next = (t + 1u) * BH + b * H;   // dg[t+1][b, 0]
-    let w = u.wOffset + j;              // W_hh[0, j]; column j has stride H
+    let next = vec4u((t + 1u) * B * H) + bc * H;   // dg[t+1][b0+q, 0]
+    var w = u.wOffset;                             // W_hh[r, 0]
     for (var r = 0u; r < H; r++) {
-      dh += dg[next + r] * params[w + r * H];
+      let wv = vec4f(params[w + jc.x], params[w + jc.y], params[w + jc.z], params[w + jc.w]);
+      d0 += dg[next.x + r] * wv;
+      d1 += dg[next.y + r] * wv;
+      d2 += dg[next.z + r] * wv;
+      d3 += dg[next.w + r] * wv;
+      w += H;
     }
   }
-  let hv = h[(t + 1u) * BH + i];
-  dg[t * BH + i] = dh * ((1.0 - hv) * (1.0 + hv));
+  finish(b0, j0, jc, d0);
+  if (b0 + 1u < B) { finish(b0 + 1u, j0, jc, d1); }
+  if (b0 + 2u < B) { finish(b0 + 2u, j0, jc, d2); }
+  if (b0 + 3u < B) { finish(b0 + 3u, j0, jc, d3); }
 }

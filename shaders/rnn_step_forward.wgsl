@@ -6,8 +6,14 @@
 // params: flat parameters, W_hh [H, H] row-major at element wOffset (read)
 // h:      [T+1, B, H]  slice 0 = initial state (read slice t, write slice t+1; nothing else)
 //
-// One invocation owns one (b, j), flat index i = b·H + j < B·H; no workgroup memory, no barriers.
-// The H products are summed in f32 in order k = 0…H−1, starting from gx.
+// Register blocking: one invocation owns a 4 × 4 tile, batch rows b0 … b0+3 by columns j0 … j0+3
+// (a vec4 over the columns per row). Each k of the dot product loads 4 values of W_hh (rows j0 …
+// j0+3) and 4 of h (one per row) for 16 multiply-adds, where one (b, j) per invocation loads 2
+// for 1 (on SwiftShader every storage load is a per-lane gather: loads set the time). Flat index
+// over ceil(B/4)·ceil(H/4) tiles, column tiles fastest, guarded; dispatch ceil(tiles / WG)
+// workgroups (src/webgpu/stepDispatch.ts). Rows past B and columns past H (ragged tiles) read row
+// B−1 / column H−1 instead (always in bounds) and write nothing. No workgroup memory, no barriers.
+// Each dot product is summed in f32 in order k = 0…H−1 from 0, then gx is added.
 struct Params { B: u32, H: u32, t: u32, wOffset: u32 }
 
 // The uniform is `u`: the name `params` is the flat parameter buffer's (docs/kernels.md).
@@ -31,20 +37,50 @@ fn tanh_safe(x: f32) -> f32 {
   return sign(x) * select(q, p, a < 0.25);
 }
 
+fn tanh4(x: vec4f) -> vec4f {
+  return vec4f(tanh_safe(x.x), tanh_safe(x.y), tanh_safe(x.z), tanh_safe(x.w));
+}
+
+// Row b of the tile: h[t+1][b, j0 + q] = tanh(gx + dot), columns < H only.
+fn finish(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
+  let H = u.H;
+  let BH = u.B * H;
+  let s = u.t * BH + b * H;           // [t][b, 0]
+  let v = tanh4(vec4f(gx[s + jc.x], gx[s + jc.y], gx[s + jc.z], gx[s + jc.w]) + dot);
+  for (var q = 0u; q < 4u; q++) {
+    if (j0 + q >= H) { break; }
+    h[s + BH + j0 + q] = v[q];
+  }
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let B = u.B;
   let H = u.H;
+  let JT = (H + 3u) / 4u;             // column tiles
   let i = gid.x;
-  if (i >= B * H) { return; }
-  let b = i / H;
-  let j = i % H;
-  let BH = B * H;
-  let hPrev = u.t * BH + b * H;   // h[t][b, 0]
-  let w = u.wOffset + j * H;      // W_hh[j, 0]
-  var s = gx[u.t * BH + i];
+  if (i >= ((B + 3u) / 4u) * JT) { return; }
+  let b0 = (i / JT) * 4u;
+  let j0 = (i % JT) * 4u;
+  let lastB = B - 1u;
+  let lastJ = H - 1u;
+  let jc = vec4u(min(j0, lastJ), min(j0 + 1u, lastJ), min(j0 + 2u, lastJ), min(j0 + 3u, lastJ));
+  let bc = vec4u(min(b0, lastB), min(b0 + 1u, lastB), min(b0 + 2u, lastB), min(b0 + 3u, lastB));
+  let hp = vec4u(u.t * B * H) + bc * H;        // h[t][b0+q, 0]
+  let w = vec4u(u.wOffset) + jc * H;           // W_hh[j0+q, 0]
+  var d0 = vec4f(0.0);
+  var d1 = vec4f(0.0);
+  var d2 = vec4f(0.0);
+  var d3 = vec4f(0.0);
   for (var k = 0u; k < H; k++) {
-    s += h[hPrev + k] * params[w + k];
+    let wv = vec4f(params[w.x + k], params[w.y + k], params[w.z + k], params[w.w + k]);
+    d0 += h[hp.x + k] * wv;
+    d1 += h[hp.y + k] * wv;
+    d2 += h[hp.z + k] * wv;
+    d3 += h[hp.w + k] * wv;
   }
-  h[(u.t + 1u) * BH + i] = tanh_safe(s);
+  finish(b0, j0, jc, d0);
+  if (b0 + 1u < B) { finish(b0 + 1u, j0, jc, d1); }
+  if (b0 + 2u < B) { finish(b0 + 2u, j0, jc, d2); }
+  if (b0 + 3u < B) { finish(b0 + 3u, j0, jc, d3); }
 }

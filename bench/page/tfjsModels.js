@@ -33,6 +33,13 @@ function oneHotBatchFirst(spec, batch) {
   return y;
 }
 
+/**
+ * The weights are overwritten with ours right away, so Keras's initializers are skipped: its
+ * default orthogonal recurrent initializer runs a QR decomposition on the backend, which for
+ * H512 (a 512×2048 matrix) took 44 s and gigabytes of the GPU process on SwiftShader.
+ */
+const NO_INIT = { kernelInitializer: 'zeros', biasInitializer: 'zeros' };
+
 /** tf.layers: Keras kernels are [I_k, 4H] and [H, 4H] with PyTorch's gate order i, f, g(c), o. */
 export function layersContender(tf, spec, batch, params) {
   const { H, L, C } = spec, { B, T } = batch;
@@ -40,10 +47,11 @@ export function layersContender(tf, spec, batch, params) {
   for (let k = 0; k < L; k++) {
     model.add(tf.layers.lstm({
       units: H, recurrentActivation: 'sigmoid', returnSequences: k < L - 1 || spec.outputs === 'all',
+      ...NO_INIT, recurrentInitializer: 'zeros',
       ...(k === 0 ? { inputShape: [T, spec.I] } : {}),
     }));
   }
-  model.add(tf.layers.dense({ units: C, activation: 'softmax' }));
+  model.add(tf.layers.dense({ units: C, activation: 'softmax', ...NO_INIT }));
   const optimizer = tf.train.adam(1e-3);
   model.compile({ optimizer, loss: 'categoricalCrossentropy' });
   const weights = [];

@@ -17,6 +17,7 @@ import { matmulWorkgroups, MATMUL_DEFAULTS } from './matmulDispatch.js';
 import { packUniforms } from './reflect.js';
 import { RuntimeFailure } from '../errors.js';
 import { optimizerWorkgroups } from './optimizerUniforms.js';
+import { stepDispatch } from './stepDispatch.js';
 
 export type PlanMode = 'forward' | 'grad' | 'train';
 
@@ -161,7 +162,7 @@ export async function buildPlan(
       if (lb.c) buffers.c = { buffer: lb.c };
       if (lb.gates) buffers.gates = { buffer: lb.gates };
       if (cfg.cell === 'gru') uniforms.bhnOffset = off(`${P}.bias_hh_l${k}`) + 2 * H;
-      pending.push({ label: `${name}[l=${k},t=${t}]`, kernel: name, buffers, uniforms, workgroups: groups(BH) });
+      pending.push({ label: `${name}[l=${k},t=${t}]`, kernel: name, buffers, uniforms, ...stepDispatch(name, B, H, WG) });
     }
   }
   // Head: one matmul per (kept step, part); features of a step are (c, h) or h.
@@ -209,15 +210,15 @@ export async function buildPlan(
       const dgh = lb.dgh ?? lb.dgx!;
       for (let t = T - 1; t >= 0; t--) {
         if (cfg.cell === 'lstm') {
-          pending.push({ label: `lstm_step_backward[l=${k},t=${t}]`, kernel: 'lstm_step_backward', workgroups: groups(BH),
+          pending.push({ label: `lstm_step_backward[l=${k},t=${t}]`, kernel: 'lstm_step_backward', ...stepDispatch('lstm_step_backward', B, H, WG),
             buffers: { dhAbove: { buffer: lb.dhAbove! }, dcAbove: { buffer: k === L - 1 && dcAboveTop ? dcAboveTop : lb.dhAbove! }, gates: { buffer: lb.gates! }, c: { buffer: lb.c! }, params: { buffer: flat.params }, dgates: { buffer: lb.dgx! }, dcCarry: { buffer: lb.carry! } },
             uniforms: { B, H, t, T, wOffset, hasDcAbove: k === L - 1 && dcAboveTop ? 1 : 0 } });
         } else if (cfg.cell === 'gru') {
-          pending.push({ label: `gru_step_backward[l=${k},t=${t}]`, kernel: 'gru_step_backward', workgroups: groups(BH),
+          pending.push({ label: `gru_step_backward[l=${k},t=${t}]`, kernel: 'gru_step_backward', ...stepDispatch('gru_step_backward', B, H, WG),
             buffers: { dhAbove: { buffer: lb.dhAbove! }, gates: { buffer: lb.gates! }, h: { buffer: lb.h }, params: { buffer: flat.params }, dgx: { buffer: lb.dgx! }, dgh: { buffer: lb.dgh! }, dhCarry: { buffer: lb.carry! } },
             uniforms: { B, H, t, T, wOffset } });
         } else {
-          pending.push({ label: `rnn_step_backward[l=${k},t=${t}]`, kernel: 'rnn_step_backward', workgroups: groups(BH),
+          pending.push({ label: `rnn_step_backward[l=${k},t=${t}]`, kernel: 'rnn_step_backward', ...stepDispatch('rnn_step_backward', B, H, WG),
             buffers: { dhAbove: { buffer: lb.dhAbove! }, h: { buffer: lb.h }, params: { buffer: flat.params }, dg: { buffer: lb.dgx! } },
             uniforms: { B, H, t, T, wOffset } });
         }

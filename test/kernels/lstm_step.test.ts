@@ -30,6 +30,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/rng.js';
 import { lstmStepForward } from '../../src/reference/lstmStepForward.js';
 import { lstmStepBackward } from '../../src/reference/lstmStepBackward.js';
+import { stepInvocations } from '../../src/webgpu/stepDispatch.js';
 import { randomF32, runKernel, runKernelSequence, type KernelStep } from './harness.js';
 
 const EPS = 2 ** -23;
@@ -96,8 +97,9 @@ function withGuard(rng: Rng, n: number, guard: number, lo = -1, hi = 1): Float32
   return a;
 }
 
-function workgroups(B: number, H: number, wg: number): [number] {
-  return [Math.ceil((B * H) / wg)];
+/** The engine's grid (src/webgpu/stepDispatch.ts): one invocation per tile of batch rows × columns. */
+function workgroups(kernel: string, B: number, H: number, wg: number): [number] {
+  return [Math.max(1, Math.ceil(stepInvocations(kernel, B, H) / wg))];
 }
 
 interface StepCase extends Shape { t: number; wOffset: number; wg: number; seed: number }
@@ -120,7 +122,7 @@ async function forwardStep(k: StepCase, gxRange = 2, cRange = 2): Promise<string
     overrides: { WG: wg },
     uniforms: { B, H, t, wOffset },
     buffers: { gx, params, h: { output: h.length, init: h }, c: { output: c.length, init: c }, gates: { output: gates.length, init: gates } },
-    workgroups: workgroups(B, H, wg),
+    workgroups: workgroups('lstm_step_forward', B, H, wg),
   });
 
   const hRef = new Float64Array(BH), cRef = new Float64Array(BH), gRef = new Float64Array(BG);
@@ -159,7 +161,7 @@ async function backwardStep(k: StepCase & { hasDcAbove: 0 | 1 }, cRange = 2): Pr
     overrides: { WG: wg },
     uniforms: { B, H, t, T, wOffset, hasDcAbove },
     buffers: { dhAbove, dcAbove, gates, c, params, dgates: { output: dgates.length, init: dgates }, dcCarry: { output: dcCarry.length, init: dcCarry } },
-    workgroups: workgroups(B, H, wg),
+    workgroups: workgroups('lstm_step_backward', B, H, wg),
   });
 
   const last = t + 1 >= T;
@@ -178,7 +180,7 @@ async function backwardStep(k: StepCase & { hasDcAbove: 0 | 1 }, cRange = 2): Pr
 }
 
 const SIZES = [1, 3, 7, 13, 33, 65, 130];
-const WGS = [64, 64, 32, 13, 256];
+const WGS = [64, 8, 32, 13, 256]; // 8: the engine's (src/webgpu/stepDispatch.ts STEP_WG)
 
 /** Seeded cases: the four size corners, then random (B, H) pairs; each with T ∈ {1, 2, 3, 5}. */
 function stepCases(seed: number, n: number): Array<StepCase & { ts: number[] }> {
@@ -203,6 +205,14 @@ describe('lstm_step_forward.wgsl against lstmStepForward (float64)', () => {
       expect(await forwardStep(c), label(c)).toEqual([]);
     }
   });
+  // 8 × 2 tiles: B one short of, equal to and one past a multiple of 8 (rows 0…3 and 4…7 both
+  // ragged), H odd and even.
+  it.each([[3], [4], [5], [7], [8], [9], [16], [17]] as const)('ragged tiles: B %i, H ∈ {1, 2, 3, 6}', async (B) => {
+    for (const H of [1, 2, 3, 6]) {
+      const c = { B, H, T: 3, t: 1, wOffset: 5, wg: 64, seed: 300 + 10 * B + H };
+      expect(await forwardStep(c), label(c)).toEqual([]);
+    }
+  });
   it('stays finite and exact in saturation (pre-activations and c near ±100)', async () => {
     const k = { B: 3, H: 5, T: 2, t: 1, wOffset: 4, wg: 64, seed: 77 };
     expect(await forwardStep(k, 100, 100), label(k)).toEqual([]);
@@ -222,6 +232,13 @@ describe('lstm_step_backward.wgsl against lstmStepBackward (float64)', () => {
     for (const t of [0, 1]) {
       const k = { B: 3, H: 5, T: 2, t, wOffset: 4, wg: 64, seed: 78, hasDcAbove: 1 as const };
       expect(await backwardStep(k, 100), label(k)).toEqual([]);
+    }
+  });
+  // 8 × 4 tiles: B and H one short of, equal to and one past a multiple of the tile.
+  it.each([[8, 4], [9, 3], [7, 5], [5, 4], [3, 8], [16, 9], [17, 7]] as const)('ragged tiles: B %i, H %i', async (B, H) => {
+    for (const t of [0, 1]) {
+      const k = { B, H, T: 3, t, wOffset: 6, wg: 64, seed: 400 + 10 * B + H + t, hasDcAbove: 1 as const };
+      expect(await backwardStep(k), label(k)).toEqual([]);
     }
   });
 });
@@ -246,10 +263,10 @@ async function sequence(shape: Shape, hasDcAbove: 0 | 1, seed: number): Promise<
 
   const steps: KernelStep[] = [];
   for (let t = 0; t < T; t++) {
-    steps.push({ name: 'lstm_step_forward', label: `lstm_step_forward[t=${t}]`, uniforms: { B, H, t, wOffset }, workgroups: workgroups(B, H, 64) });
+    steps.push({ name: 'lstm_step_forward', label: `lstm_step_forward[t=${t}]`, uniforms: { B, H, t, wOffset }, workgroups: workgroups('lstm_step_forward', B, H, 64) });
   }
   for (let t = T - 1; t >= 0; t--) {
-    steps.push({ name: 'lstm_step_backward', label: `lstm_step_backward[t=${t}]`, uniforms: { B, H, t, T, wOffset, hasDcAbove }, workgroups: workgroups(B, H, 64) });
+    steps.push({ name: 'lstm_step_backward', label: `lstm_step_backward[t=${t}]`, uniforms: { B, H, t, T, wOffset, hasDcAbove }, workgroups: workgroups('lstm_step_backward', B, H, 64) });
   }
   const out = await runKernelSequence({
     gx, params, dhAbove, dcAbove,

@@ -19,6 +19,7 @@ import { rnnStepBackward } from '../../src/reference/rnnStepBackward.js';
 import { gruStepForward } from '../../src/reference/gruStepForward.js';
 import { gruStepBackward } from '../../src/reference/gruStepBackward.js';
 import { runKernel, runKernelSequence, type KernelStep } from './harness.js';
+import { stepInvocations } from '../../src/webgpu/stepDispatch.js';
 
 // ---------------------------------------------------------------------------------------------
 // Tolerances. Measure (DESIGN.md §5): ‖gpu − ref‖₂ / max(‖ref‖₂, 1e-30) per output tensor and
@@ -141,13 +142,15 @@ const CASES: Case[] = [
   { B: 33, H: 65, T: 3, WG: 64, extraGroups: 0, gxScale: 2, seed: 6 },
   { B: 65, H: 33, T: 2, WG: 13, extraGroups: 1, gxScale: 2, seed: 7 },
   { B: 2, H: 64, T: 3, WG: 64, extraGroups: 0, gxScale: 2, seed: 8 },
+  { B: 16, H: 6, T: 2, WG: 8, extraGroups: 0, gxScale: 2, seed: 10 }, // whole 8 × 2 and 4 × 4 tiles, the engine's WG
   { B: 5, H: 17, T: 3, WG: 64, extraGroups: 0, gxScale: 100, seed: 9 },
 ];
 
 const timesteps = (T: number): number[] => [...new Set([0, Math.floor((T - 1) / 2), T - 1])];
 const describeCase = (c: Case, t: number, lay: Layout): string =>
   `seed ${c.seed} B=${c.B} H=${c.H} T=${c.T} t=${t} WG=${c.WG}${c.extraGroups ? `+${c.extraGroups} groups` : ''} wOffset=${lay.wOffset} bhnOffset=${lay.bhnOffset}${c.gxScale > 2 ? ` |gx|≤${c.gxScale}` : ''}`;
-const groups = (c: Case): number => Math.ceil((c.B * c.H) / c.WG) + c.extraGroups;
+/** The engine's grid for `kernel` (src/webgpu/stepDispatch.ts: the rnn kernels run 4 × 4 tiles), plus extraGroups. */
+const groups = (c: Case, kernel: string): number => Math.ceil(stepInvocations(kernel, c.B, c.H) / c.WG) + c.extraGroups;
 
 describe('rnn_step_forward / rnn_step_backward, single steps', () => {
   for (const c of CASES) {
@@ -167,7 +170,7 @@ describe('rnn_step_forward / rnn_step_backward, single steps', () => {
         const h = rand(rng, (T + 1) * BH).fill(Number.NaN, (t + 1) * BH, (t + 2) * BH);
         const fwd = await runKernel('rnn_step_forward', {
           overrides: { WG: c.WG }, uniforms: { B, H, t, wOffset: lay.wOffset },
-          buffers: { gx, params, h: { output: h.length, init: h } }, workgroups: [groups(c)],
+          buffers: { gx, params, h: { output: h.length, init: h } }, workgroups: [groups(c, 'rnn_step_forward')],
         });
         const hRef = new Float64Array(BH);
         rnnStepForward(f64(gx, t * BH, BH), f64(h, t * BH, BH), W, hRef, B, H);
@@ -181,7 +184,7 @@ describe('rnn_step_forward / rnn_step_backward, single steps', () => {
         const dg = rand(rng, T * BH).fill(Number.NaN, t * BH, (t + 1) * BH);
         const bwd = await runKernel('rnn_step_backward', {
           overrides: { WG: c.WG }, uniforms: { B, H, t, T, wOffset: lay.wOffset },
-          buffers: { dhAbove, h: hs, params, dg: { output: dg.length, init: dg } }, workgroups: [groups(c)],
+          buffers: { dhAbove, h: hs, params, dg: { output: dg.length, init: dg } }, workgroups: [groups(c, 'rnn_step_backward')],
         });
         const dgRef = new Float64Array(BH);
         rnnStepBackward(f64(dhAbove, t * BH, BH), t + 1 < T ? f64(dg, (t + 1) * BH, BH) : null, W, f64(hs, (t + 1) * BH, BH), dgRef, B, H);
@@ -214,7 +217,7 @@ describe('gru_step_forward / gru_step_backward, single steps', () => {
         const fwd = await runKernel('gru_step_forward', {
           overrides: { WG: c.WG }, uniforms: { B, H, t, wOffset: lay.wOffset, bhnOffset: lay.bhnOffset },
           buffers: { gx, params, h: { output: h.length, init: h }, gates: { output: gates.length, init: gates } },
-          workgroups: [groups(c)],
+          workgroups: [groups(c, 'gru_step_forward')],
         });
         const hRef = new Float64Array(BH);
         const gatesRef = new Float64Array(4 * BH);
@@ -246,7 +249,7 @@ describe('gru_step_forward / gru_step_backward, single steps', () => {
             dhAbove, gates: gb, h: hb, params,
             dgx: { output: dgx.length, init: dgx }, dgh: { output: dgh.length, init: dgh }, dhCarry: { output: dhCarry.length, init: dhCarry },
           },
-          workgroups: [groups(c)],
+          workgroups: [groups(c, 'gru_step_backward')],
         });
         const dgxRef = new Float64Array(3 * BH), dghRef = new Float64Array(3 * BH), carryRef = new Float64Array(BH);
         const more = t + 1 < T;
@@ -331,10 +334,10 @@ describe('chains of T = 20 steps forward then backward in one submit', () => {
       const gx = rand(rng, T * BH, -1.5, 1.5);
       const h = fill(nan((T + 1) * BH), rng, 0, BH);
       const dhAbove = rand(rng, T * BH);
-      const g = Math.ceil(BH / WG);
+      const gf = Math.ceil(stepInvocations('rnn_step_forward', B, H) / WG), gb = Math.ceil(stepInvocations('rnn_step_backward', B, H) / WG);
       const steps: KernelStep[] = [
-        ...range(T).map((t) => ({ name: 'rnn_step_forward', uniforms: { B, H, t, wOffset: lay.wOffset }, workgroups: [g] as [number], label: `rnn_step_forward[t=${t}]` })),
-        ...range(T).reverse().map((t) => ({ name: 'rnn_step_backward', uniforms: { B, H, t, T, wOffset: lay.wOffset }, workgroups: [g] as [number], label: `rnn_step_backward[t=${t}]` })),
+        ...range(T).map((t) => ({ name: 'rnn_step_forward', uniforms: { B, H, t, wOffset: lay.wOffset }, workgroups: [gf] as [number], label: `rnn_step_forward[t=${t}]` })),
+        ...range(T).reverse().map((t) => ({ name: 'rnn_step_backward', uniforms: { B, H, t, T, wOffset: lay.wOffset }, workgroups: [gb] as [number], label: `rnn_step_backward[t=${t}]` })),
       ];
       const out = await runKernelSequence({ gx, params, dhAbove, h: { output: h.length, init: h }, dg: { output: T * BH } }, steps);
 
