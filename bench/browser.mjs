@@ -30,15 +30,18 @@
 //      contender's warm-up step took over 20 s, or where the configuration is over 10 GFLOP per
 //      step (DESIGN.md section 8).
 // The two large configurations are timed at a shorter sequence (TIMED_T, every contender alike)
-// because TF.js's webgpu backend needs about 0.8 s (B64 H256) and 7 s (B128 H512) per timestep
-// on this adapter (DESIGN.md section 6): their ratios are measured at that T; their ms/step at
-// the full T are the measured ones scaled by T/T' (an upper bound: the step's fixed part, the
-// Adam update and the readback, is scaled too), flagged `extrapolated`.
+// because TF.js's webgpu backend needs about 0.75 s (B64 H256) and 4.6 s (B128 H512) per
+// timestep on this adapter (measured here; one full-length step would take 75 s and 15 min):
+// their ratios are measured at that T; their ms/step at the full T are the measured ones scaled
+// by T/T' (an upper bound: the step's fixed part, the Adam update and the readback, is scaled
+// too), flagged `extrapolated`.
 //
 // Dispatches and submits per step: GPUComputePassEncoder.prototype.dispatchWorkgroups and
 // GPUQueue.prototype.submit are wrapped before any script runs (page/gpuCounters.js), counted
 // around each step of each contender. The adapter's per-dispatch, per-submit and readback floors
-// are measured in the same page (page/floors.js), to say where the time goes.
+// are measured in each configuration's page (page/floors.js), to say where the time goes; after
+// the timing, our step is profiled by kernel family by leaving each family's dispatches out
+// (page/kernelProfile.js). Each configuration runs in a fresh page of the one browser.
 //
 // Output: progress on stderr; the Markdown tables on stdout; JSON in
 // bench/results/browser-<date>.json and browser-latest.json, Markdown in browser-latest.md
@@ -66,7 +69,7 @@ const CONFIGS = [
   { label: 'B128 T200 I256 H512 L2 C256', B: 128, T: 200, spec: { I: 256, H: 512, L: 2, C: 256, outputs: 'all' } },
 ];
 /** The sequence length the large configurations are timed at (see the header). */
-const TIMED_T = { 'B64 T100 I64 H256 L2 C64': 10, 'B128 T200 I256 H512 L2 C256': 2 };
+const TIMED_T = { 'B64 T100 I64 H256 L2 C64': 25, 'B128 T200 I256 H512 L2 C256': 5 };
 /** The issue's targets: TF.js's best ÷ ours per step. */
 const TARGET = { small: 10, large: 3 };
 
@@ -80,6 +83,8 @@ const SCALING_TARGET_MS = 20_000;
 const CONTENDERS = ['ours', 'tfjs-webgpu-layers', 'tfjs-webgpu-cell', 'tfjs-wasm-layers', 'tfjs-wasm-cell'];
 const VERIFY_RTOL = 1e-3, LN_C_RTOL = 0.25;
 const FEW_STEPS = 3, SLOW_STEP_MS = 20_000, FEW_STEPS_GFLOP = 10;
+/** Steps per timing of the kernel profile (page/kernelProfile.js): full step, and each family left out. */
+const PROFILE_STEPS = 5, PROFILE_STEPS_FEW = 2;
 
 const argv = process.argv.slice(2);
 const log = (msg) => process.stderr.write(`${msg}\n`);
@@ -234,6 +239,16 @@ async function benchConfig(page, c) {
     if (s.steps < STEPS) row.notes.push(`${name}: ${s.steps} measured steps (${fewStepsConfig ? `over ${FEW_STEPS_GFLOP} GFLOP per step` : `warm-up step over ${SLOW_STEP_MS / 1000} s`})`);
   }
 
+  // Our step by kernel family (after the timing: it spoils the model's results).
+  if (row.contenders.ours?.measured) {
+    try {
+      row.kernelProfile = await page.evaluate((o) => globalThis.benchPage.profile(o), { steps: fewStepsConfig ? PROFILE_STEPS_FEW : PROFILE_STEPS });
+      log(`  kernels: ${row.kernelProfile.families.slice(0, 5).map((f) => `${f.family} ×${f.dispatches} ${f.ms.toFixed(1)} ms`).join(', ')} (step ${row.kernelProfile.fullMs.toFixed(1)} ms)`);
+    } catch (e) {
+      row.notes.push(`kernel profile: ${e.message}`);
+    }
+  }
+
   // Ratio: TF.js's best backend ÷ ours, medians at the timed T.
   const ours = row.contenders.ours?.msPerStep;
   const tf = ['webgpu', 'wasm'].map((b) => row.chosen[b]).filter((n) => row.contenders[n]?.msPerStep);
@@ -312,50 +327,68 @@ async function main() {
   };
   const server = await startServer();
   const profile = mkdtempSync(join(os.tmpdir(), 'webgpu-lstm-bench-'));
+  const pageErrors = [], pageNotes = [];
   let browser;
   try {
     browser = await puppeteer.launch({
       executablePath: CHROMIUM, headless: true, userDataDir: profile, args: CHROMIUM_FLAGS,
       timeout: 120_000, protocolTimeout: 30 * 60_000,
     });
-    const page = await browser.newPage();
-    const pageErrors = [];
-    page.on('pageerror', (err) => pageErrors.push(String(err)));
-    page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(`console.error: ${msg.text()}`); });
-    await page.evaluateOnNewDocument(installGpuCounters);
-    await page.goto(server.url, { waitUntil: 'load', timeout: 120_000 });
-    await page.waitForFunction(() => globalThis.benchPage !== undefined, { timeout: 120_000 });
-    const env = await page.evaluate((u) => globalThis.benchPage.init({ wasmPath: u }), `${server.url}tfjs-wasm/`);
     const browserVersion = await browser.version();
-    log(`${browserVersion}; adapter ${JSON.stringify(env.adapter)}; TF.js ${env.tfjsVersion}: ${JSON.stringify(env.backends)}`);
-    const floors = await page.evaluate(() => globalThis.benchPage.floors());
-    log(`floors: ${floors.dispatchUs.toFixed(1)} µs/dispatch, ${floors.submitUs.toFixed(1)} µs/submit, ${floors.roundTripMs.toFixed(2)} ms submit+readback`);
+    // A fresh page per configuration, in the one browser: TF.js's buffer pools and every device
+    // of the last configuration go with its page, and a device lost there does not end the run.
+    const withPage = async (what, fn) => {
+      const page = await browser.newPage();
+      page.on('pageerror', (err) => pageErrors.push(`${what}: ${err}`));
+      page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(`${what}: console.error: ${msg.text()}`); });
+      try {
+        await page.evaluateOnNewDocument(installGpuCounters);
+        await page.goto(server.url, { waitUntil: 'load', timeout: 120_000 });
+        await page.waitForFunction(() => globalThis.benchPage !== undefined, { timeout: 120_000 });
+        const env = await page.evaluate((u) => globalThis.benchPage.init({ wasmPath: u }), `${server.url}tfjs-wasm/`);
+        const floors = await page.evaluate(() => globalThis.benchPage.floors());
+        log(`${what}: floors ${floors.dispatchUs.toFixed(1)} µs/dispatch, ${floors.submitUs.toFixed(1)} µs/submit, ${floors.roundTripMs.toFixed(2)} ms submit+readback`);
+        const out = await fn(page, env, floors);
+        pageNotes.push(...(await page.evaluate(() => globalThis.benchPage.takeNotes())).map((n) => `${what}: ${n}`));
+        return out;
+      } finally {
+        await page.close();
+      }
+    };
 
+    const env = await withPage('environment', async (_page, e, floors) => ({ ...e, floors }));
+    log(`${browserVersion}; adapter ${JSON.stringify(env.adapter)}; TF.js ${env.tfjsVersion}: ${JSON.stringify(env.backends)}`);
     const configs = CONFIGS.filter((c) => (only ? only.includes(c.label) : !quick || c.small));
     const rows = [];
     for (const c of configs) {
       log(`${c.label}: B${c.B} T${c.T}${TIMED_T[c.label] ? ` (timed at T=${TIMED_T[c.label]})` : ''}`);
       try {
-        rows.push(await benchConfig(page, c));
+        rows.push(await withPage(c.label, async (page, _env, floors) => ({ ...(await benchConfig(page, c)), floors })));
       } catch (e) {
         log(`  error: ${e.stack ?? e.message}`);
         rows.push({ label: c.label, B: c.B, T: c.T, spec: c.spec, error: e.message, notes: [] });
-        await page.evaluate(() => globalThis.benchPage.release()).catch(() => {});
       }
       const r = rows.at(-1);
       if (r.ratio !== undefined) log(`  ratio TF.js best ÷ ours: ${r.ratio} (target ${r.target})`);
     }
-    const scalingRows = scaling ? await benchScaling(page) : null;
+    let scalingRows = null;
+    if (scaling) {
+      try {
+        scalingRows = await withPage('scaling', (page) => benchScaling(page));
+      } catch (e) {
+        log(`scaling: error: ${e.stack ?? e.message}`);
+        scalingRows = { error: e.message };
+      }
+    }
     machine.loadavgEnd = os.loadavg();
     const date = new Date().toISOString();
     const report = {
       format: 'webgpu-lstm-bench-browser', version: 1, date, command, quick, seed,
       browser: browserVersion, adapter: env.adapter, tfjs: { version: env.tfjsVersion, backends: env.backends },
-      crossOriginIsolated: env.crossOriginIsolated, machine, floors,
+      crossOriginIsolated: env.crossOriginIsolated, machine, floors: env.floors,
       model: 'stacked LSTM (PyTorch gates i, f, g, o; σ σ tanh σ) + dense softmax head on h, mean cross-entropy, Adam lr 1e-3; same initial weights (this engine\'s seed) in every contender',
       flopFormula: FLOP_FORMULA, verifyTolerance: VERIFY_RTOL, lnCTolerance: LN_C_RTOL,
-      timedT: TIMED_T, configs: rows, scaling: scalingRows, pageErrors: pageErrors.slice(0, 20),
-      pageNotes: await page.evaluate(() => globalThis.benchPage.takeNotes()),
+      timedT: TIMED_T, configs: rows, scaling: scalingRows, pageErrors: pageErrors.slice(0, 20), pageNotes,
       totalSeconds: round((performance.now() - start) / 1000),
     };
     const dir = join(ROOT, 'bench/results');

@@ -65,12 +65,22 @@ function missedNote(row, floors) {
     if (floor > targetMs) {
       lines.push(`The floor alone is over ${ms(targetMs)}: only fewer dispatches close it (the count is about 2·L·T + a handful; a recurrent kernel that loops over timesteps inside one dispatch, or wavefront fusion of layers).`);
     } else if (arithMs < 0.25 * ours.restMs && restPerDispatchMs < 1) {
-      lines.push(`So the time is per-kernel execution cost (small kernels launched ${num(ours.dispatches)} times, each well above the ${num(floors.dispatchUs)} µs of a trivial one), not arithmetic: fewer, fuller dispatches (several timesteps or layers per dispatch, fewer invocations idle) would close it.`);
+      lines.push(`So the time is per-kernel cost, not arithmetic: ${num(ours.dispatches)} dispatches averaging ${num(restPerDispatchMs * 1000)} µs of kernel time each, against ${num(floors.dispatchUs)} µs for a trivial one; kernels shaped for these tiny sizes (few idle invocations, work split where one thread would loop long) and fewer dispatches would close it.`);
     } else {
       const wasm = row.contenders[row.chosen?.wasm];
       const wasmRate = wasm?.measured ? ` TF.js wasm reaches ${num(row.gflopTimed / (wasm.msPerStep / 1000))} GFLOP/s on the same work.` : '';
       lines.push(`So the time is the kernels' arithmetic, at ${num(ours.restGflops)} GFLOP/s: the target needs ≈ ${num(row.gflopTimed / ((targetMs - floor) / 1000))} GFLOP/s on this adapter (the hoisted matmuls and the per-timestep recurrent matvecs hold that work; DESIGN.md section 6 measured ${REFERENCE_GFLOPS} GFLOP/s for a register-blocked matmul here).${wasmRate}`);
     }
+  }
+  const kp = row.kernelProfile;
+  if (kp) {
+    // Per-timestep kernels (the `*_step_forward/backward` families) against everything hoisted.
+    const perStep = kp.families.filter((f) => /_step_(forward|backward)$/.test(f.family));
+    const hoisted = kp.families.filter((f) => !perStep.includes(f));
+    const total = (fs) => ({ ms: fs.reduce((a, f) => a + f.ms, 0), n: fs.reduce((a, f) => a + f.dispatches, 0) });
+    const a = total(perStep), b = total(hoisted);
+    lines.push(`By kernel family (alone, ${ms(kp.fullMs)} a step): ${kp.families.slice(0, 3).map((f) => `${f.family} ×${f.dispatches} ${ms(f.ms)}`).join(', ')};` +
+      ` the per-timestep step kernels ${ms(a.ms)} in ${a.n} dispatches, the hoisted matmuls, reductions, loss and update ${ms(b.ms)} in ${b.n}.`);
   }
   if (tfw) lines.push(`TF.js webgpu (${variantOf(row.chosen.webgpu)}): ${num(tfw.dispatches)} dispatches, ${num(tfw.submits)} submits a step, ${ms(tfw.dispatchMs + tfw.submitMs + tfw.readMs)} of floor in its ${ms(tfw.ms)}: the rest is its kernels running on SwiftShader.`);
   return lines.join(' ');
@@ -101,27 +111,42 @@ export function markdown(report) {
     'Every contender trains the same model from the same initial weights on the same batch. ' +
     'Rows timed at a shorter T: the ratio is measured there; ≈ at the full T is the measured time × T/T\' (an upper bound).',
     '',
-    `Where the GPU time goes (adapter floors measured in the same page: ${num(f.dispatchUs)} µs per dispatch, ${num(f.submitUs)} µs per submit, ${num(f.roundTripMs)} ms per submit + readback):`,
+    'Where the GPU time goes: the adapter\'s floors (a trivial dispatch recorded among many, a submit, a submit + 4-byte readback), measured in each configuration\'s page just before it, times the step\'s counts; the rest is the kernels running.',
     '',
-    '| config | contender | ms/step | dispatches × floor | submits × floor | readback | kernels (rest) | rest per dispatch | kernels GFLOP/s |',
+    '| config | contender | ms/step | dispatches × floor | submits × floor | readback floor | kernels (rest) | rest per dispatch | kernels GFLOP/s |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const r of report.configs) {
     if (r.error) continue;
+    const rf = r.floors ?? f;
     for (const name of ['ours', r.chosen.webgpu]) {
-      const s = timeSplit(r, name, f);
+      const s = timeSplit(r, name, rf);
       if (!s) continue;
-      lines.push(`| ${r.label} | ${name} | ${ms(s.ms)} | ${num(s.dispatches)} → ${ms(s.dispatchMs)} | ${num(s.submits)} → ${ms(s.submitMs)} | ${ms(s.readMs)} | ${ms(s.restMs)} | ${num((s.restMs * 1000) / s.dispatches)} µs | ${num(s.restGflops)} |`);
+      lines.push(`| ${r.label} | ${name} | ${ms(s.ms)} | ${num(s.dispatches)} × ${num(rf.dispatchUs)} µs = ${ms(s.dispatchMs)} | ${num(s.submits)} × ${num(rf.submitUs)} µs = ${ms(s.submitMs)} | ${ms(s.readMs)} | ${ms(s.restMs)} | ${num((s.restMs * 1000) / s.dispatches)} µs | ${num(s.restGflops)} |`);
     }
     const a = r.contenders[r.chosen.wasm];
     if (a?.measured) lines.push(`| ${r.label} | ${r.chosen.wasm} | ${ms(a.msPerStep)} | – | – | – | ${ms(a.msPerStep)} | – | ${num(r.gflopTimed / (a.msPerStep / 1000))} |`);
   }
+  const profiled = report.configs.filter((r) => r.kernelProfile);
+  if (profiled.length) {
+    lines.push('', 'Our step by kernel family: what a step saves when all dispatches of one family are left out (page/kernelProfile.js), right after the timed rounds. ' +
+      '"Step, alone" is our full step timed there, with no TF.js step in between (compare the alternating median above). ' +
+      'Entries are differences of medians (small ones are noise); their sum, beside the step, need not match it (leaving a family out also changes what its neighbours wait for).', '',
+      '| config | step, alone | families, costliest first (×dispatches: ms, share of the step) | sum of families |', '|---|---:|---|---:|');
+    for (const r of profiled) {
+      const p = r.kernelProfile;
+      const top = p.families.slice(0, 6).map((f) => `${f.family} ×${f.dispatches}: ${ms(f.ms)} (${num((100 * f.ms) / p.fullMs)} %)`).join(' · ');
+      const sum = p.families.reduce((a, f) => a + f.ms, 0);
+      lines.push(`| ${r.label} | ${ms(p.fullMs)} | ${top}${p.families.length > 6 ? ` · ${p.families.length - 6} more` : ''} | ${ms(sum)} |`);
+    }
+  }
   const missed = report.configs.filter((r) => !r.error && r.ratio !== null && r.ratio !== undefined && !r.meetsTarget);
   if (missed.length) {
     lines.push('', 'Targets missed (≥ 10× on bitpair, echo, mnist-rows; ≥ 3× on the two large ones):', '');
-    for (const r of missed) lines.push(`- ${missedNote(r, f)}`);
+    for (const r of missed) lines.push(`- ${missedNote(r, r.floors ?? f)}`);
   }
-  if (report.scaling) {
+  if (report.scaling?.error) lines.push('', `Scaling: error: ${report.scaling.error}`);
+  else if (report.scaling) {
     const s = report.scaling;
     lines.push('', `Scaling of our step time (base ${s.base}; T at H${s.T[0]?.H}, H at T${s.H[0]?.T}):`, '',
       '| sweep | T | H | GFLOP/step | ms/step | ms per timestep | GFLOP/s | dispatches/step |', '|---|---:|---:|---:|---:|---:|---:|---:|');

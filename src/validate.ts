@@ -5,6 +5,7 @@
  * whether it came from a file or from memory.
  */
 import type { ResolvedConfig } from './config.js';
+import type { ParamLayout } from './params.js';
 import { InputError } from './errors.js';
 import { expectFinite, expectInRange, expectIntRange, expectLength, expectShape } from './files/checks.js';
 import { shapeString, type Tensor } from './tensor.js';
@@ -87,7 +88,19 @@ export function checkState(cfg: ResolvedConfig, t: unknown, B: number, name: 'h0
   return Float64Array.from(t.data);
 }
 
-/** Every value of a parameter finite (setParameters). */
-export function checkParameterValues(where: string, name: string, v: ArrayLike<number>): void {
-  expectFinite(where, name, v);
+/**
+ * setParameters' argument, checked whole before anything is changed (a bad call leaves the model
+ * as it was): every name known, every size right, every value finite. Returns each tensor's offset
+ * in the flat parameter layout.
+ */
+export function checkParameterMap(layout: ParamLayout, params: Map<string, ArrayLike<number>>, where = 'setParameters'): Array<[number, ArrayLike<number>]> {
+  const out: Array<[number, ArrayLike<number>]> = [];
+  for (const [name, v] of params) {
+    const s = layout.byName.get(name);
+    if (!s) throw new InputError(`${where}: unknown parameter ${JSON.stringify(name)} (known: ${layout.specs.map((p) => p.name).join(', ')})`);
+    if (v.length !== s.size) throw new InputError(`${where}: ${name} expected ${s.size} values (shape [${s.shape.join(', ')}]), received ${v.length}`);
+    expectFinite(where, name, v);
+    out.push([s.offset, v]);
+  }
+  return out;
 }

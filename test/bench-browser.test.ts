@@ -54,6 +54,7 @@ function report() {
       chosen: { webgpu: 'tfjs-webgpu-cell', wasm: 'tfjs-wasm-layers' }, tfjsBest: 'tfjs-wasm-layers', ratio: 3, meetsTarget: false,
       contenders: { ours: contender(10, 100, 1, 1), 'tfjs-webgpu-cell': contender(4000, 2500, 170, 1), 'tfjs-wasm-layers': contender(30, null, null, null) },
       notes: [],
+      kernelProfile: { fullMs: 8, families: [{ family: 'lstm_step_forward', dispatches: 45, ms: 4 }, { family: 'matmul_x', dispatches: 1, ms: 2 }] },
     }],
   };
 }
@@ -75,5 +76,7 @@ describe('browser benchmark report', () => {
     expect(md).toMatch(/ours must take ≤ 3\.0 ms/);
     expect(md).toMatch(/100 dispatches × 20 µs/);
     expect(md).toMatch(/The floor alone is over 3\.0 ms: only fewer dispatches close it/);
+    expect(md).toContain('| echo | 8.0 ms | lstm_step_forward ×45: 4.0 ms (50 %) · matmul_x ×1: 2.0 ms (25 %) | 6.0 ms |');
+    expect(md).toContain('By kernel family (alone, 8.0 ms a step): lstm_step_forward ×45 4.0 ms, matmul_x ×1 2.0 ms; the per-timestep step kernels 4.0 ms in 45 dispatches, the hoisted matmuls, reductions, loss and update 2.0 ms in 1.');
   });
 });

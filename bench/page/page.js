@@ -5,11 +5,13 @@
 //   step(name)                  one timed training step of one contender: ms, loss, GPU counts
 //   release()                   disposes the configuration's contenders
 //   floors()                    the adapter's per-dispatch and round-trip costs (floors.js)
+//   profile({ steps })          our step's time by kernel family (kernelProfile.js), after timing
 // Timing is performance.now() around one awaited step (forward, backward, Adam, loss read back).
 import { randomBatch } from './data.js';
 import { ourContender, firstStepLosses, initialParameters, ourEngine, ourAdapterInfo } from './ours.js';
 import { layersContender, cellContender } from './tfjsModels.js';
 import { measureFloors } from './floors.js';
+import { profileKernels } from './kernelProfile.js';
 
 const tf = globalThis.tf;
 const notes = [];
@@ -117,6 +119,13 @@ async function step(name) {
   return out;
 }
 
+/** Our kernels' share of the step, by family; the 'ours' model is spoilt afterwards (skipped kernels). */
+async function profile(opts) {
+  const c = contenders.get('ours');
+  if (!c) throw new Error('no contender ours');
+  return profileKernels(c.step, opts);
+}
+
 function release() {
   for (const c of contenders.values()) {
     try { c.dispose(); } catch { /* already gone */ }
@@ -129,4 +138,4 @@ function takeNotes() {
   return notes.splice(0);
 }
 
-globalThis.benchPage = { init, prepare, verifyOurs, step, release, takeNotes, floors: measureFloors };
+globalThis.benchPage = { init, prepare, verifyOurs, step, profile, release, takeNotes, floors: measureFloors };

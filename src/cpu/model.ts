@@ -10,7 +10,7 @@ import { fullGradient, finalStates, batchFirstLogits } from '../reference/gradie
 import { accumulateLearnedStateGradient, startState } from '../reference/initialState.js';
 import { forwardNetwork } from '../reference/network.js';
 import type { FloatTensor } from '../tensor.js';
-import { checkInput, checkParameterValues, checkState, checkTargets } from '../validate.js';
+import { checkInput, checkParameterMap, checkState, checkTargets } from '../validate.js';
 import { CpuTrainer } from './trainer.js';
 
 export class CpuModel implements Model {
@@ -94,14 +94,7 @@ export class CpuModel implements Model {
 
   async setParameters(params: Map<string, ArrayLike<number>>): Promise<void> {
     this.alive();
-    // Check everything before changing anything, so a bad call leaves the model as it was.
-    for (const [name, v] of params) {
-      const s = this.layout.byName.get(name);
-      if (!s) throw new InputError(`setParameters: unknown parameter ${JSON.stringify(name)} (known: ${this.layout.specs.map((p) => p.name).join(', ')})`);
-      if (v.length !== s.size) throw new InputError(`setParameters: ${name} expected ${s.size} values (shape [${s.shape.join(', ')}]), received ${v.length}`);
-      checkParameterValues('setParameters', name, v);
-    }
-    for (const [name, v] of params) this.params.set(v, this.layout.byName.get(name)!.offset);
+    for (const [offset, v] of checkParameterMap(this.layout, params)) this.params.set(v, offset);
   }
 
   async save(opts: { dtype?: 'F32' | 'F64' } = {}): Promise<Uint8Array> {

@@ -12,7 +12,7 @@ import { paramLayout, type ParamLayout } from '../params.js';
 import { targetsToRows } from '../reference/loss.js';
 import { toBatchFirst } from '../reference/network.js';
 import type { FloatTensor } from '../tensor.js';
-import { checkInput, checkParameterValues, checkState, checkTargets } from '../validate.js';
+import { checkInput, checkParameterMap, checkState, checkTargets } from '../validate.js';
 import { buildPlan, type FlatBuffers, type Plan, type PlanContext, type PlanMode } from './plan.js';
 import { readRanges } from './readback.js';
 import { recordDispatches } from './kernels.js';
@@ -191,13 +191,7 @@ export class GpuModel implements Model {
 
   async setParameters(params: Map<string, ArrayLike<number>>): Promise<void> {
     this.alive();
-    for (const [name, v] of params) {
-      const s = this.layout.byName.get(name);
-      if (!s) throw new InputError(`setParameters: unknown parameter ${JSON.stringify(name)} (known: ${this.layout.specs.map((p) => p.name).join(', ')})`);
-      if (v.length !== s.size) throw new InputError(`setParameters: ${name} expected ${s.size} values (shape [${s.shape.join(', ')}]), received ${v.length}`);
-      checkParameterValues('setParameters', name, v);
-    }
-    for (const [name, v] of params) this.ctx.device.queue.writeBuffer(this.flat.params, this.layout.byName.get(name)!.offset * 4, Float32Array.from(v));
+    for (const [offset, v] of checkParameterMap(this.layout, params)) this.ctx.device.queue.writeBuffer(this.flat.params, offset * 4, Float32Array.from(v));
   }
 
   async save(opts: { dtype?: 'F32' | 'F64' } = {}): Promise<Uint8Array> {
