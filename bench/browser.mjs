@@ -83,8 +83,8 @@ const SCALING_TARGET_MS = 20_000;
 const CONTENDERS = ['ours', 'tfjs-webgpu-layers', 'tfjs-webgpu-cell', 'tfjs-wasm-layers', 'tfjs-wasm-cell'];
 const VERIFY_RTOL = 1e-3, LN_C_RTOL = 0.25;
 const FEW_STEPS = 3, SLOW_STEP_MS = 20_000, FEW_STEPS_GFLOP = 10;
-/** Steps per timing of the kernel profile (page/kernelProfile.js): full step, and each family left out. */
-const PROFILE_STEPS = 5, PROFILE_STEPS_FEW = 2;
+/** Pairs (full step, step without one family) per family in the kernel profile (page/kernelProfile.js). */
+const PROFILE_PAIRS = 5, PROFILE_PAIRS_FEW = 1;
 
 const argv = process.argv.slice(2);
 const log = (msg) => process.stderr.write(`${msg}\n`);
@@ -242,7 +242,7 @@ async function benchConfig(page, c) {
   // Our step by kernel family (after the timing: it spoils the model's results).
   if (row.contenders.ours?.measured) {
     try {
-      row.kernelProfile = await page.evaluate((o) => globalThis.benchPage.profile(o), { steps: fewStepsConfig ? PROFILE_STEPS_FEW : PROFILE_STEPS });
+      row.kernelProfile = await page.evaluate((o) => globalThis.benchPage.profile(o), { pairs: fewStepsConfig ? PROFILE_PAIRS_FEW : PROFILE_PAIRS });
       log(`  kernels: ${row.kernelProfile.families.slice(0, 5).map((f) => `${f.family} ×${f.dispatches} ${f.ms.toFixed(1)} ms`).join(', ')} (step ${row.kernelProfile.fullMs.toFixed(1)} ms)`);
     } catch (e) {
       row.notes.push(`kernel profile: ${e.message}`);

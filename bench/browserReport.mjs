@@ -129,9 +129,10 @@ export function markdown(report) {
   }
   const profiled = report.configs.filter((r) => r.kernelProfile);
   if (profiled.length) {
-    lines.push('', 'Our step by kernel family: what a step saves when all dispatches of one family are left out (page/kernelProfile.js), right after the timed rounds. ' +
-      '"Step, alone" is our full step timed there, with no TF.js step in between (compare the alternating median above). ' +
-      'Entries are differences of medians (small ones are noise); their sum, beside the step, need not match it (leaving a family out also changes what its neighbours wait for).', '',
+    lines.push('', 'Our step by kernel family: what a step saves when all dispatches of one family are left out (page/kernelProfile.js), right after the timed rounds: ' +
+      'the median over pairs of a full step and a step without the family, taken side by side. ' +
+      '"Step, alone" is the median full step there, with no TF.js step in between (compare the alternating median above). ' +
+      'Small entries are noise; the sum, beside the step, need not match it (leaving a family out also changes what its neighbours wait for).', '',
       '| config | step, alone | families, costliest first (×dispatches: ms, share of the step) | sum of families |', '|---|---:|---|---:|');
     for (const r of profiled) {
       const p = r.kernelProfile;

@@ -5,7 +5,7 @@
 //   step(name)                  one timed training step of one contender: ms, loss, GPU counts
 //   release()                   disposes the configuration's contenders
 //   floors()                    the adapter's per-dispatch and round-trip costs (floors.js)
-//   profile({ steps })          our step's time by kernel family (kernelProfile.js), after timing
+//   profile({ pairs })          our step's time by kernel family (kernelProfile.js), after timing
 // Timing is performance.now() around one awaited step (forward, backward, Adam, loss read back).
 import { randomBatch } from './data.js';
 import { ourContender, firstStepLosses, initialParameters, ourEngine, ourAdapterInfo } from './ours.js';
