@@ -93,17 +93,18 @@ export function markdown(report) {
       `TF.js ${report.tfjs.version} (wasm: ${report.tfjs.backends.wasm?.multithread ? `threaded, ${report.tfjs.backends.wasm.threads} threads` : 'single-threaded'}${report.tfjs.backends.wasm?.simd ? ', SIMD' : ''}); ` +
       `${report.machine.cpuModel} ×${report.machine.cpuCount}, load ${report.machine.loadavgStart.map((l) => l.toFixed(1)).join('/')} at start.`,
     '',
-    '| config | GFLOP/step | ours | TF.js webgpu | TF.js wasm | TF.js best ÷ ours | target | dispatches/step (ours · TF.js webgpu) | submits/step (ours · TF.js webgpu) | verify (rel. loss diff vs float64) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| config | GFLOP/step | ours | TF.js webgpu | TF.js wasm | TF.js best ÷ ours | target | TF.js webgpu ÷ ours | dispatches/step (ours · TF.js webgpu) | submits/step (ours · TF.js webgpu) | verify (rel. loss diff vs float64) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of report.configs) {
-    if (r.error) { lines.push(`| ${r.label} | – | error: ${r.error} | | | | | | | |`); continue; }
+    if (r.error) { lines.push(`| ${r.label} | – | error: ${r.error} | | | | | | | | |`); continue; }
     const o = r.contenders.ours, w = r.contenders[r.chosen.webgpu];
     const gf = r.extrapolated ? `${num(r.gflopTimed)} at T=${r.timedT} (${num(r.gflopPerStep)} at T=${r.T})` : num(r.gflopPerStep);
     const wCell = r.chosen.webgpu ? `${cell(r, r.chosen.webgpu)} (${variantOf(r.chosen.webgpu)})` : '–';
     const aCell = r.chosen.wasm ? `${cell(r, r.chosen.wasm)} (${variantOf(r.chosen.wasm)})` : '–';
     const met = r.ratio === null ? '' : r.meetsTarget ? ' ✓' : ' ✗';
-    lines.push(`| ${r.label}${r.extrapolated ? ` (timed at T=${r.timedT})` : ''} | ${gf} | ${cell(r, 'ours')} | ${wCell} | ${aCell} | **${num(r.ratio)}**${met} | ${r.target} | ${num(o?.dispatchesPerStep)} · ${num(w?.dispatchesPerStep)} | ${num(o?.submitsPerStep)} · ${num(w?.submitsPerStep)} | ${verdict(r)} |`);
+    const overWebgpu = o?.measured && w?.measured ? num(w.msPerStep / o.msPerStep) : '–';
+    lines.push(`| ${r.label}${r.extrapolated ? ` (timed at T=${r.timedT})` : ''} | ${gf} | ${cell(r, 'ours')} | ${wCell} | ${aCell} | **${num(r.ratio)}**${met} | ${r.target} | ${overWebgpu} | ${num(o?.dispatchesPerStep)} · ${num(w?.dispatchesPerStep)} | ${num(o?.submitsPerStep)} · ${num(w?.submitsPerStep)} | ${verdict(r)} |`);
   }
   lines.push('',
     'Median ms per training step (forward, backward, Adam update, loss read back), contenders alternating; n = measured steps (†: fewer than 10, see the notes in the JSON). ' +
@@ -138,7 +139,7 @@ export function markdown(report) {
       const p = r.kernelProfile;
       const top = p.families.slice(0, 6).map((f) => `${f.family} ×${f.dispatches}: ${ms(f.ms)} (${num((100 * f.ms) / p.fullMs)} %)`).join(' · ');
       const sum = p.families.reduce((a, f) => a + f.ms, 0);
-      lines.push(`| ${r.label} | ${ms(p.fullMs)} | ${top}${p.families.length > 6 ? ` · ${p.families.length - 6} more` : ''} | ${ms(sum)} |`);
+      lines.push(`| ${r.label} | ${ms(p.fullMs)}${p.pairs === 1 ? ' (1 pair: rough)' : ''} | ${top}${p.families.length > 6 ? ` · ${p.families.length - 6} more` : ''} | ${ms(sum)} |`);
     }
   }
   const missed = report.configs.filter((r) => !r.error && r.ratio !== null && r.ratio !== undefined && !r.meetsTarget);
