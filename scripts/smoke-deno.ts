@@ -12,22 +12,25 @@
 // caller has not chosen a driver, this script runs itself again with SwiftShader's, and says so.
 import { createNavigatorDevice } from '../src/webgpu/navigatorDevice.ts';
 import { runAffineSmoke } from '../test/fixtures/affineSmoke.ts';
+import { adapterOrRerun, denoFallback } from './denoAdapter.ts';
 
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const RETRY_MARK = 'WEBGPU_LSTM_SMOKE_DENO_RETRY';
 const json = Deno.args.includes('--json');
 
 async function main(): Promise<number> {
   const t0 = performance.now();
-  const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+  const got = await adapterOrRerun('smoke-deno', import.meta.url, ['--sloppy-imports', '--allow-all']);
   const adapterMs = performance.now() - t0;
-  if (adapter === null) return await retryWithSwiftShader();
+  if ('exitCode' in got) return got.exitCode;
+  if ('error' in got) {
+    console.error(`smoke-deno: FAILED: ${got.error}`);
+    return 1;
+  }
 
   const notes: string[] = [];
   const t1 = performance.now();
   const gpu = await createNavigatorDevice({ log: (m) => notes.push(m) });
   const deviceMs = performance.now() - t1;
-  const fallback = Deno.env.get(RETRY_MARK) === '1' ? `SwiftShader Vulkan (VK_ICD_FILENAMES=${SWIFTSHADER_ICD})` : null;
+  const fallback = denoFallback();
   const info = { ...gpu.info, fallback };
   const wgsl = await Deno.readTextFile(new URL('../test/fixtures/affine.wgsl', import.meta.url));
   const results = [await runAffineSmoke(gpu.device, wgsl, 1000, 64), await runAffineSmoke(gpu.device, wgsl, 257, 256)];
@@ -51,32 +54,6 @@ async function main(): Promise<number> {
   }
   if (!ok) console.error('smoke-deno: FAILED: wrong results (see above)');
   return ok ? 0 : 1;
-}
-
-/** No adapter: run this script again with SwiftShader's Vulkan driver, if that is possible. */
-async function retryWithSwiftShader(): Promise<number> {
-  // VK_DRIVER_FILES is VK_ICD_FILENAMES's newer name; the loader prefers it when both are set.
-  const userIcd = Deno.env.get('VK_DRIVER_FILES') || Deno.env.get('VK_ICD_FILENAMES');
-  let icdPresent = true;
-  try {
-    await Deno.stat(SWIFTSHADER_ICD);
-  } catch {
-    icdPresent = false;
-  }
-  if (Deno.env.get(RETRY_MARK) === '1' || (userIcd ?? '') !== '' || !icdPresent) {
-    const why = userIcd ? `Vulkan driver chosen by the caller: ${userIcd}` : icdPresent ? 'no driver found' : `${SWIFTSHADER_ICD} is not installed (run scripts/setup-system.sh as root)`;
-    console.error(`smoke-deno: FAILED: navigator.gpu.requestAdapter() returned null (${why})`);
-    return 1;
-  }
-  console.error(`smoke-deno: wgpu found no adapter; retrying with SwiftShader Vulkan (VK_ICD_FILENAMES=${SWIFTSHADER_ICD})`);
-  const script = new URL(import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ['run', '--sloppy-imports', '--allow-all', script, ...Deno.args],
-    env: { VK_ICD_FILENAMES: SWIFTSHADER_ICD, [RETRY_MARK]: '1' },
-    stdout: 'inherit',
-    stderr: 'inherit',
-  });
-  return (await child.output()).code;
 }
 
 Deno.exit(await main());
