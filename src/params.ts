@@ -2,13 +2,17 @@
  * The parameters of a model live in one flat buffer (the optimizers update it in one pass, on the
  * CPU and later on the GPU). This file fixes the order, the PyTorch names and the shapes.
  *
- * Order: for each layer k: weight_ih_l{k} [G·H, I_k], weight_hh_l{k} [G·H, H], bias_ih_l{k} [G·H],
- * bias_hh_l{k} [G·H]; then head.weight [C, m·H], head.bias [C]; then, with a learned initial state,
- * init.h0 [L, H] and (LSTM) init.c0 [L, H].
+ * Order: with token inputs first embedding.weight [V, I] (PyTorch's nn.Embedding, registered before
+ * the recurrent module as models usually are); then for each layer k: weight_ih_l{k} [G·H, I_k],
+ * weight_hh_l{k} [G·H, H], bias_ih_l{k} [G·H], bias_hh_l{k} [G·H]; then head.weight [C, m·H],
+ * head.bias [C]; then, with a learned initial state, init.h0 [L, H] and (LSTM) init.c0 [L, H].
  */
 import { cellModuleName, gateCount, headInputSize, type ResolvedConfig } from './config.js';
 import { Rng } from './rng.js';
 import { sizeOf } from './tensor.js';
+
+/** PyTorch's name of the embedding of token inputs (an nn.Embedding named `embedding`). */
+export const EMBEDDING = 'embedding.weight';
 
 export interface ParamSpec {
   name: string;
@@ -29,6 +33,7 @@ export function paramLayout(c: ResolvedConfig): ParamLayout {
   const H = c.hiddenSize;
   const P = cellModuleName(c.cell);
   const entries: Array<[string, number[]]> = [];
+  if (c.inputKind === 'tokens') entries.push([EMBEDDING, [c.vocabSize, c.inputSize]]);
   for (let k = 0; k < c.numLayers; k++) {
     const Ik = k === 0 ? c.inputSize : H;
     entries.push([`${P}.weight_ih_l${k}`, [G * H, Ik]]);
@@ -67,8 +72,8 @@ export interface InitOptions {
 
 /**
  * PyTorch's default initialisation, drawn in float64 from one seeded generator in layout order:
- * every recurrent parameter U(−1/√H, 1/√H); the head (nn.Linear) U(−1/√fan_in, 1/√fan_in) for
- * weight and bias; a learned initial state starts at zero.
+ * the embedding N(0, 1) (nn.Embedding); every recurrent parameter U(−1/√H, 1/√H); the head
+ * (nn.Linear) U(−1/√fan_in, 1/√fan_in) for weight and bias; a learned initial state starts at zero.
  */
 export function initParams(c: ResolvedConfig, layout: ParamLayout, opts: InitOptions): Float64Array {
   const rng = new Rng(opts.seed);
@@ -77,6 +82,10 @@ export function initParams(c: ResolvedConfig, layout: ParamLayout, opts: InitOpt
   const kHead = 1 / Math.sqrt(headInputSize(c));
   for (const s of layout.specs) {
     if (s.name.startsWith('init.')) continue;
+    if (s.name === EMBEDDING) {
+      for (let i = 0; i < s.size; i++) flat[s.offset + i] = rng.normal();
+      continue;
+    }
     const k = s.name.startsWith('head.') ? kHead : kRec;
     for (let i = 0; i < s.size; i++) flat[s.offset + i] = rng.range(-k, k);
   }

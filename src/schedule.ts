@@ -9,7 +9,7 @@
  *   step:     lr = base·gamma^⌊step/stepSize⌋        (StepLR, gamma 0.1 by default)
  */
 import { InputError } from './errors.js';
-import { checkNumber, checkObject, NON_NEGATIVE, POSITIVE, POSITIVE_INT, show } from './optionChecks.js';
+import { checkNumber, checkObject, NON_NEGATIVE, POSITIVE, POSITIVE_INT, show } from './checks/options.js';
 
 export type ScheduleOptions =
   | { name: 'constant' }

@@ -6,7 +6,7 @@ import { configToJSON, resolveConfig, type ModelConfig, type ResolvedConfig } fr
 import { InputError } from '../src/errors.js';
 import { writeFileAtomic } from '../src/files/atomicWrite.js';
 import { decodeBatchFile, encodeBatchFile, targetShape, type BatchInput } from '../src/files/batchFile.js';
-import { describeIndex, expectFinite, expectShape } from '../src/files/checks.js';
+import { describeIndex, expectFinite, expectShape } from '../src/checks/elements.js';
 import { decodeModelFile, encodeModelFile } from '../src/files/modelFile.js';
 import { parseSafetensors, serializeSafetensors, type StTensor } from '../src/files/safetensors.js';
 import { initParams, paramLayout } from '../src/params.js';

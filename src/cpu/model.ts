@@ -10,7 +10,7 @@ import { fullGradient, finalStates, batchFirstLogits } from '../reference/gradie
 import { accumulateLearnedStateGradient, startState } from '../reference/initialState.js';
 import { forwardNetwork } from '../reference/network.js';
 import type { FloatTensor } from '../tensor.js';
-import { checkInput, checkParameterMap, checkState, checkTargets } from '../validate.js';
+import { checkInput, checkParameterMap, checkState, checkTargets } from '../checks/tensors.js';
 import { CpuTrainer } from './trainer.js';
 
 export class CpuModel implements Model {

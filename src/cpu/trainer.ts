@@ -10,9 +10,9 @@ import { accumulateLearnedStateGradient, startState } from '../reference/initial
 import { createOptimizerState, optimizerUpdate, resolveOptimizer, type OptimizerState, type ResolvedOptimizer } from '../reference/optimizerUpdate.js';
 import { learningRate, resolveSchedule } from '../schedule.js';
 import type { FloatTensor } from '../tensor.js';
-import { checkInput, checkState, checkTargets } from '../validate.js';
+import { checkInput, checkState, checkTargets } from '../checks/tensors.js';
 import type { CpuModel } from './model.js';
-import { resolveTrainerOptions } from '../trainerOptions.js';
+import { resolveTrainerOptions } from '../checks/trainerOptions.js';
 
 export class CpuTrainer implements Trainer {
   readonly options: TrainerOptions;

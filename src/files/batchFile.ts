@@ -12,7 +12,7 @@ import type { FloatArray } from '../tensor.js';
 import { shapeString } from '../tensor.js';
 import {
   expectDType, expectFinite, expectInRange, expectIntRange, expectLength, expectRank, expectShape,
-} from './checks.js';
+} from '../checks/elements.js';
 import { parseSafetensors, serializeSafetensors, type StTensor } from './safetensors.js';
 
 export interface Batch {

@@ -11,7 +11,7 @@ import { configToJSON, resolveConfig, type ResolvedConfig } from '../config.js';
 import { InputError } from '../errors.js';
 import { paramLayout } from '../params.js';
 import { shapeString } from '../tensor.js';
-import { expectDType, expectFinite, expectShape } from './checks.js';
+import { expectDType, expectFinite, expectShape } from '../checks/elements.js';
 import { parseSafetensors, serializeSafetensors, type StTensor } from './safetensors.js';
 
 export const MODEL_FORMAT = 'webgpu-lstm';

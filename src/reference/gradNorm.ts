@@ -7,7 +7,7 @@
  * So a gradient just at maxNorm is scaled by maxNorm/(maxNorm + 1e-6), very slightly, as in PyTorch.
  */
 import { InputError } from '../errors.js';
-import { show } from '../optionChecks.js';
+import { show } from '../checks/options.js';
 
 /** PyTorch's guard against dividing by a zero norm, added to the norm before dividing. */
 export const CLIP_EPS = 1e-6;

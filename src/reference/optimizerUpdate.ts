@@ -14,7 +14,7 @@
 import { InputError } from '../errors.js';
 import {
   checkBoolean, checkNumber, checkObject, NON_NEGATIVE, POSITIVE, show, UNIT_OPEN, type NumberRule,
-} from '../optionChecks.js';
+} from '../checks/options.js';
 
 /** 'momentum' and 'nesterov' are sugar over 'sgd' (momentum 0.9 by default). */
 export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'rmsprop' | 'adagrad' | 'adam';

@@ -12,7 +12,7 @@ import { paramLayout, type ParamLayout } from '../params.js';
 import { targetsToRows } from '../reference/loss.js';
 import { toBatchFirst } from '../reference/network.js';
 import type { FloatTensor } from '../tensor.js';
-import { checkInput, checkParameterMap, checkState, checkTargets } from '../validate.js';
+import { checkInput, checkParameterMap, checkState, checkTargets } from '../checks/tensors.js';
 import { buildPlan, type FlatBuffers, type Plan, type PlanContext, type PlanMode } from './plan.js';
 import { readRanges } from './readback.js';
 import { recordDispatches } from './kernels.js';

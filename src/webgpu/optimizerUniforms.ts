@@ -6,7 +6,7 @@
  * computes it, so the kernel only does the per-element arithmetic.
  */
 import { InputError } from '../errors.js';
-import { show } from '../optionChecks.js';
+import { show } from '../checks/options.js';
 import type { OptimizerKind, ResolvedOptimizer } from '../reference/optimizerUpdate.js';
 
 /** The kernel's `kind` codes (KIND_* constants in optimizer_update.wgsl). */

@@ -1,6 +1,6 @@
 /** Validation of trainer() options shared by every backend. */
-import type { TrainerOptions } from './api.js';
-import { InputError } from './errors.js';
+import type { TrainerOptions } from '../api.js';
+import { InputError } from '../errors.js';
 
 const KNOWN = new Set(['optimizer', 'clipNorm', 'stateful', 'schedule']);
 

@@ -4,11 +4,11 @@
  * the same ones the file readers use (src/files/checks.ts), so a tensor gets the same words
  * whether it came from a file or from memory.
  */
-import type { ResolvedConfig } from './config.js';
-import type { ParamLayout } from './params.js';
-import { InputError } from './errors.js';
-import { expectFinite, expectInRange, expectIntRange, expectLength, expectShape } from './files/checks.js';
-import { shapeString, type Tensor } from './tensor.js';
+import type { ResolvedConfig } from '../config.js';
+import type { ParamLayout } from '../params.js';
+import { InputError } from '../errors.js';
+import { expectFinite, expectInRange, expectIntRange, expectLength, expectShape } from './elements.js';
+import { shapeString, type Tensor } from '../tensor.js';
 
 function isFloatArray(a: unknown): a is Float32Array | Float64Array {
   return a instanceof Float32Array || a instanceof Float64Array;

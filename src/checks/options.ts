@@ -2,7 +2,7 @@
  * Small checks for numeric and boolean options (optimizer, schedule). Each failure is an
  * InputError naming where, the option, what was expected and what was received.
  */
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 
 /** A value as an error message shows it: NaN and Infinity stay readable, strings are quoted. */
 export function show(v: unknown): string {
