@@ -3,32 +3,35 @@
 //
 //   dh = dhAbove[t] + Σ_q dgh[t+1][b, q] · W_hh[q, j] + dhCarry[t+1][b, j]   (q < 3H; the last two
 //                                                                            terms only if t+1 < T)
+//        + dhAbove[T + s][b, j] at the row's last K steps (tail slot s = t − (lengths[b] − K))
 //   with (r, z, n, ghn) = gates[t][b, ·j], hPrev = h[t][b, j]:
 //   dn = dh · (1 − z),  dz = dh · (hPrev − n)
 //   dpre_n = dn · (1 − n²),  dpre_r = dpre_n · ghn · r(1 − r),  dpre_z = dz · z(1 − z)
 //   dgx[t][b, (j, H+j, 2H+j)] = (dpre_r, dpre_z, dpre_n)        input-side pre-activations
 //   dgh[t][b, (j, H+j, 2H+j)] = (dpre_r, dpre_z, dpre_n · r)    hidden-side W_hh·h + b_hh
 //   dhCarry[t][b, j]          = dh · z                          direct path h[t] → h[t+1]
+// for the rows alive at t (t < lengths[b]); a dead row gets dgx[t] = dgh[t] = dhCarry[t] = 0.
 //
-// dhAbove: [T, B, H]    gradient arriving from above (read; slice t)
+// dhAbove: [T+K, B, H]  gradient arriving from above (read; slice t, and tail slots from T)
 // gates:   [T, B, 4H]   forward's (r, z, n, ghn) (read; slice t)
-// h:       [T+1, B, H]  forward states (read; slice t = hPrev)
+// h:       [T+1+K, B, H] forward states (read; slice t = hPrev)
 // params:  flat parameters, W_hh [3H, H] row-major at wOffset (read)
 // dgx:     [T, B, 3H]   write slice t
 // dgh:     [T, B, 3H]   read slice t+1 when t+1 < T, write slice t
 // dhCarry: [T, B, H]    read slice t+1 when t+1 < T, write slice t
+// lengths: [B] i32      steps of each row, in [1, T]
 //
 // Register blocking: one invocation owns an 8 × 4 tile, batch rows b0 … b0+7 by columns
 // j0 … j0+3 (a vec4 over the columns per row). Each step q of the recurrent sum loads 4 values of
 // W_hh row q and 8 of dgh (one per row) for 32 multiply-adds, where one (b, j) per invocation
 // loads 2 for 1 (on SwiftShader every storage load is a per-lane gather: loads set the time).
 // Flat index over ceil(B/8)·ceil(H/4) tiles, column tiles fastest, guarded; dispatch
-// ceil(tiles / WG) workgroups (src/webgpu/stepDispatch.ts). Rows past B and columns past H
+// ceil(tiles / WG) workgroups (src/webgpu/kernels/grids.ts). Rows past B and columns past H
 // (ragged tiles) read row B−1 / column H−1 instead (always in bounds) and write nothing. No
 // workgroup memory, no barriers. The recurrent sum runs in f32 in order q = 0…3H−1 from 0, then
 // dhAbove and dhCarry are added.
 // 1 − n² is formed as (1 − n)(1 + n), exact-ish for saturated n (1 − n is exact for n ∈ [½, 1]).
-struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32 }
+struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32, tailK: u32 }
 
 // The uniform is `u`: the name `params` is the flat parameter buffer's (docs/kernels.md).
 @group(0) @binding(0) var<uniform> u: Params;
@@ -39,13 +42,19 @@ struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32 }
 @group(0) @binding(5) var<storage, read_write> dgx: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dgh: array<f32>;
 @group(0) @binding(7) var<storage, read_write> dhCarry: array<f32>;
+@group(0) @binding(8) var<storage, read> lengths: array<i32>;
 
 override WG: u32 = 64;
 
-// Four columns jc of one row of a read-only buffer at element o.
+// Steps row b runs (lengths are checked on the host to lie in [1, T]; a negative one runs none).
+fn rowLength(b: u32) -> u32 {
+  return u32(max(lengths[b], 0));
+}
+
+// Four columns of one row of a read-only buffer: x[o + jc], jc the clamped columns.
 fn dhA(o: u32, jc: vec4u) -> vec4f { return vec4f(dhAbove[o + jc.x], dhAbove[o + jc.y], dhAbove[o + jc.z], dhAbove[o + jc.w]); }
 fn gt(o: u32, jc: vec4u) -> vec4f { return vec4f(gates[o + jc.x], gates[o + jc.y], gates[o + jc.z], gates[o + jc.w]); }
-fn hh(o: u32, jc: vec4u) -> vec4f { return vec4f(h[o + jc.x], h[o + jc.y], h[o + jc.z], h[o + jc.w]); }
+fn hc(o: u32, jc: vec4u) -> vec4f { return vec4f(h[o + jc.x], h[o + jc.y], h[o + jc.z], h[o + jc.w]); }
 fn carry(o: u32, jc: vec4u) -> vec4f { return vec4f(dhCarry[o + jc.x], dhCarry[o + jc.y], dhCarry[o + jc.z], dhCarry[o + jc.w]); }
 
 // The pointwise part for row b of the tile (dot = its recurrent sum), columns < H written.
@@ -55,7 +64,26 @@ fn finish(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
   let BH = B * H;
   let t = u.t;
   let s = t * BH + b * H;              // [t][b, 0] of a [T, B, H] buffer
+  let g3 = t * 3u * BH + b * 3u * H;   // dgx[t][b, 0], dgh[t][b, 0]
+  let len = rowLength(b);
+  if (t >= len) {
+    for (var q = 0u; q < 4u; q++) {
+      let j = j0 + q;
+      if (j >= H) { break; }
+      dgx[g3 + j] = 0.0;
+      dgx[g3 + H + j] = 0.0;
+      dgx[g3 + 2u * H + j] = 0.0;
+      dgh[g3 + j] = 0.0;
+      dgh[g3 + H + j] = 0.0;
+      dgh[g3 + 2u * H + j] = 0.0;
+      dhCarry[s + j] = 0.0;
+    }
+    return;
+  }
   var dh = dhA(s, jc) + dot;
+  if (t + u.tailK >= len) {
+    dh += dhA((u.T + t + u.tailK - len) * BH + b * H, jc);
+  }
   if (t + 1u < u.T) {
     dh += carry(s + BH, jc);
   }
@@ -64,7 +92,7 @@ fn finish(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
   let z = gt(g4 + H, jc);
   let n = gt(g4 + 2u * H, jc);
   let ghn = gt(g4 + 3u * H, jc);
-  let hPrev = hh(s, jc);
+  let hPrev = hc(s, jc);
   let dn = dh * (1.0 - z);
   let dz = dh * (hPrev - n);
   let dpn = dn * ((1.0 - n) * (1.0 + n));
@@ -72,7 +100,6 @@ fn finish(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
   let dpz = dz * (z * (1.0 - z));
   let dpnr = dpn * r;
   let dc = dh * z;
-  let g3 = t * 3u * BH + b * 3u * H;   // dgx[t][b, 0], dgh[t][b, 0]
   for (var q = 0u; q < 4u; q++) {
     let j = j0 + q;
     if (j >= H) { break; }

@@ -3,22 +3,28 @@
 //
 //   dh = dhAbove[t, b, j] + Σ_r dgates[t+1, b, r] · W_hh[r, j]      (r < 4H; only when t+1 < T:
 //        the recurrent term of step t+1, fused here instead of a matmul per step)
+//        + dhAbove[T + s, b, j] at the row's last K steps (tail slot s = t − (lengths[b] − K): the
+//        gradient of what a head of outputs 'last' read there, see lstm_step_forward)
 //   tc = tanh(c[t+1, b, j])
-//   dc = dh · o · (1 − tc²) + dcCarry[t+1, b, j] (when t+1 < T) + dcAbove[t, b, j] (when hasDcAbove)
+//   dc = dh · o · (1 − tc²) + dcCarry[t+1, b, j] (when t+1 < T) + dcAbove[t, b, j] (when hasDcAbove,
+//        and its tail slot likewise)
 //   dgates[t, b, j]      = dc · g · i(1 − i)            d pre_i
 //   dgates[t, b, H + j]  = dc · c[t, b, j] · f(1 − f)   d pre_f
 //   dgates[t, b, 2H + j] = dc · i · (1 − g²)            d pre_g
 //   dgates[t, b, 3H + j] = dh · tc · o(1 − o)           d pre_o
 //   dcCarry[t, b, j]     = dc · f                        (carried to step t−1)
-// with i, f, g, o = gates[t, b, {j, H+j, 2H+j, 3H+j}].
+// with i, f, g, o = gates[t, b, {j, H+j, 2H+j, 3H+j}], for the rows alive at t (t < lengths[b]);
+// a dead row gets dgates[t] = dcCarry[t] = 0, so no gradient flows through padded steps (and the
+// step before a row's end sees zero recurrent and carried terms, as it should).
 //
-// dhAbove: [T, B, H]   gradient reaching h from the head or the layer above
-// dcAbove: [T, B, H]   gradient reaching c from a head; read only when hasDcAbove = 1
+// dhAbove: [T+K, B, H] gradient reaching h from the head or the layer above (slices T… : tails)
+// dcAbove: [T+K, B, H] gradient reaching c from a head; read only when hasDcAbove = 1
 // gates:   [T, B, 4H]  activated i, f, g, o of the forward pass
 // c:       [T+1, B, H] cell states (slice 0 = initial); reads slices t and t+1
 // params:  flat parameters; W_hh [4H, H] row-major at element wOffset
 // dgates:  [T, B, 4H]  pre-activation gradients; reads slice t+1 (when t+1 < T), writes slice t
 // dcCarry: [T, B, H]   reads slice t+1 (when t+1 < T), writes slice t
+// lengths: [B] i32     steps of each row, in [1, T]
 // Nothing else is written.
 //
 // Register blocking: one invocation owns an 8 × 4 tile, batch rows b0 … b0+7 by columns
@@ -28,10 +34,10 @@
 // 8 × 4 measured fastest of 4 × 4, 8 × 4 and 8 × 8 at B 64, H 128 and 256). The sum over r runs in
 // f32 in order r = 0…4H−1 from 0, then dhAbove is added.
 // Flat index over ceil(B/8)·ceil(H/4) tiles, column tiles fastest, guarded; dispatch
-// ceil(tiles / WG) workgroups (src/webgpu/stepDispatch.ts). Rows past B and columns past H
+// ceil(tiles / WG) workgroups (src/webgpu/kernels/grids.ts). Rows past B and columns past H
 // (ragged tiles) read row B−1 / column H−1 instead (always in bounds) and write nothing. No
 // workgroup memory, no barriers: a thread owns its outputs.
-struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32, hasDcAbove: u32 }
+struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32, hasDcAbove: u32, tailK: u32 }
 
 // The uniform is `u`, not `params`: the contract names the flat parameter buffer `params`.
 @group(0) @binding(0) var<uniform> u: Params;
@@ -42,10 +48,13 @@ struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32, hasDcAbove: u32 }
 @group(0) @binding(5) var<storage, read> params: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dgates: array<f32>;
 @group(0) @binding(7) var<storage, read_write> dcCarry: array<f32>;
+@group(0) @binding(8) var<storage, read> lengths: array<i32>;
 
 override WG: u32 = 64;
 
-// tanh(x) without overflow, per lane; the same function as in lstm_step_forward.wgsl (see there).
+// tanh(x) without overflow, per lane. WGSL's tanh returns NaN for |x| ≥ 89 on SwiftShader
+// (measured: it forms exp(2x)), so: tanh|x| = (1 − e) / (1 + e) with e = exp(−2|x|) ∈ (0, 1]; for
+// |x| < 1/4, where 1 − e cancels, the odd Taylor series to x⁹ (truncation < 1e-8 relative).
 fn tanh4(x: vec4f) -> vec4f {
   let a = abs(x);
   let e = exp(-2.0 * a);
@@ -53,6 +62,11 @@ fn tanh4(x: vec4f) -> vec4f {
   let a2 = a * a;
   let small = a * (1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0 + a2 * (62.0 / 2835.0)))));
   return sign(x) * select(big, small, a < vec4f(0.25));
+}
+
+// Steps row b runs (lengths are checked on the host to lie in [1, T]; a negative one runs none).
+fn rowLength(b: u32) -> u32 {
+  return u32(max(lengths[b], 0));
 }
 
 // Four columns of one row of a read-only buffer: x[o + jc], jc the clamped columns.
@@ -71,7 +85,25 @@ fn finish(b: u32, j0: u32, jc: vec4u, dhDot: vec4f) {
   let BH = B * H;
   let s = t * BH + b * H;             // [t, b, 0] of a [T, B, H] buffer
   let gp = t * B * G + b * G;         // gates[t, b, 0] and dgates[t, b, 0]
+  let len = rowLength(b);
+  if (t >= len) {
+    for (var q = 0u; q < 4u; q++) {
+      let j = j0 + q;
+      if (j >= H) { break; }
+      dgates[gp + j] = 0.0;
+      dgates[gp + H + j] = 0.0;
+      dgates[gp + 2u * H + j] = 0.0;
+      dgates[gp + 3u * H + j] = 0.0;
+      dcCarry[s + j] = 0.0;
+    }
+    return;
+  }
   var dh = dhA(s, jc) + dhDot;
+  let inTail = t + u.tailK >= len;
+  let tail = (u.T + t + u.tailK - len) * BH + b * H;   // [T + s, b, 0], used only when inTail
+  if (inTail) {
+    dh += dhA(tail, jc);
+  }
   var dc = vec4f(0.0);
   if (t + 1u < u.T) {
     dc = dcC(s + BH, jc);
@@ -84,6 +116,9 @@ fn finish(b: u32, j0: u32, jc: vec4u, dhDot: vec4f) {
   dc += dh * o * (1.0 - tc * tc);
   if (u.hasDcAbove != 0u) {
     dc += dcA(s, jc);
+    if (inTail) {
+      dc += dcA(tail, jc);
+    }
   }
   let di = dc * g * i * (1.0 - i);
   let df = dc * cc(s, jc) * f * (1.0 - f);

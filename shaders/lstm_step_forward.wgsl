@@ -6,11 +6,17 @@
 //   c[t+1, b, j] = f · c[t, b, j] + i · g
 //   h[t+1, b, j] = o · tanh(c[t+1, b, j])
 //   gates[t, b, qH + j] = i, f, g, o (activated, kept for backward)
+// for the rows alive at t (t < lengths[b], PyTorch's packed sequences); a dead row gets
+// h[t+1] = c[t+1] = gates[t] = 0. A live row at one of its last K steps (t ≥ lengths[b] − K) also
+// writes its new h and c into tail slot s = t − (lengths[b] − K) of the same buffers, at element
+// tailBase + s·B·H: slot K − 1 is the row's final state (h_n, c_n), and slots 0 … K−1 are what a
+// head of outputs 'last' reads (K = headSteps on the top layer, else 1).
 //
-// gx:     [T, B, 4H]   input projection of every step, both biases folded in
-// params: flat parameters; W_hh [4H, H] row-major at element wOffset
-// h, c:   [T+1, B, H]  slice 0 is the initial state; reads slice t, writes slice t+1
-// gates:  [T, B, 4H]   writes slice t
+// gx:      [T, B, 4H]       input projection of every step, both biases folded in
+// params:  flat parameters; W_hh [4H, H] row-major at element wOffset
+// h, c:    [T+1+K, B, H]    slice 0 is the initial state; reads slice t, writes slice t+1 and tails
+// gates:   [T, B, 4H]       writes slice t
+// lengths: [B] i32          steps of each row, in [1, T]
 // Nothing else is written.
 //
 // Register blocking: one invocation owns a tile of 8 batch rows b0 … b0+7 by 2 columns j0, j0+1
@@ -19,11 +25,11 @@
 // for 64 multiply-adds, where one (b, j) per invocation loads 5 for 4 (on SwiftShader every
 // storage load is a per-lane gather: loads, not arithmetic, set the time; 8 × 2 measured fastest
 // of 4 × 1, 8 × 1 and 8 × 2 at B 64, H 128 and 256). Flat index over ceil(B/8)·ceil(H/2) tiles,
-// column tiles fastest, guarded; dispatch ceil(tiles / WG) workgroups (src/webgpu/stepDispatch.ts).
+// column tiles fastest, guarded; dispatch ceil(tiles / WG) workgroups (src/webgpu/kernels/grids.ts).
 // Rows past B and a column past H (ragged tiles) read row B−1 / column H−1 instead (always in
 // bounds) and write nothing. Each sum runs in f32 in order k = 0…H−1, starting from gx. No
 // workgroup memory, no barriers: a thread owns its outputs.
-struct Params { B: u32, H: u32, t: u32, wOffset: u32 }
+struct Params { B: u32, H: u32, t: u32, wOffset: u32, tailBase: u32, tailK: u32 }
 
 // The uniform is `u`, not `params`: the contract names the flat parameter buffer `params`.
 @group(0) @binding(0) var<uniform> u: Params;
@@ -32,6 +38,7 @@ struct Params { B: u32, H: u32, t: u32, wOffset: u32 }
 @group(0) @binding(3) var<storage, read_write> h: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 @group(0) @binding(5) var<storage, read_write> gates: array<f32>;
+@group(0) @binding(6) var<storage, read> lengths: array<i32>;
 
 override WG: u32 = 64;
 
@@ -60,7 +67,12 @@ fn rows4(base: u32, b0: u32, B: u32, n: u32) -> vec4u {
   return vec4u(base) + vec4u(min(b0, last), min(b0 + 1u, last), min(b0 + 2u, last), min(b0 + 3u, last)) * n;
 }
 
-fn gather(o: vec4u) -> vec4f {
+// Steps row b runs (lengths are checked on the host to lie in [1, T]; a negative one runs none).
+fn rowLength(b: u32) -> u32 {
+  return u32(max(lengths[b], 0));
+}
+
+fn h4(o: vec4u) -> vec4f {
   return vec4f(h[o.x], h[o.y], h[o.z], h[o.w]);
 }
 
@@ -72,6 +84,7 @@ fn gx4(o: vec4u) -> vec4f {
 fn finish(b0: u32, j: u32, p0: vec4f, p1: vec4f, p2: vec4f, p3: vec4f, hp: vec4u, gp: vec4u) {
   let B = u.B;
   let H = u.H;
+  let t = u.t;
   let i = sigmoid4(p0);
   let f = sigmoid4(p1);
   let g = tanh4(p2);
@@ -81,15 +94,31 @@ fn finish(b0: u32, j: u32, p0: vec4f, p1: vec4f, p2: vec4f, p3: vec4f, hp: vec4u
   let hn = o * tanh4(cn);
   let BH = B * H;
   for (var r = 0u; r < 4u; r++) {
-    if (b0 + r >= B) { break; }
-    let next = hp[r] + BH + j;       // [t+1, b0+r, j]
+    let b = b0 + r;
+    if (b >= B) { break; }
+    let next = hp[r] + BH + j;       // [t+1, b, j]
+    let q = gp[r] + j;
+    let len = rowLength(b);
+    if (t >= len) {
+      c[next] = 0.0;
+      h[next] = 0.0;
+      gates[q] = 0.0;
+      gates[q + H] = 0.0;
+      gates[q + 2u * H] = 0.0;
+      gates[q + 3u * H] = 0.0;
+      continue;
+    }
     c[next] = cn[r];
     h[next] = hn[r];
-    let q = gp[r] + j;
     gates[q] = i[r];
     gates[q + H] = f[r];
     gates[q + 2u * H] = g[r];
     gates[q + 3u * H] = o[r];
+    if (t + u.tailK >= len) {
+      let tail = u.tailBase + (t + u.tailK - len) * BH + b * H + j;
+      c[tail] = cn[r];
+      h[tail] = hn[r];
+    }
   }
 }
 
@@ -131,8 +160,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var n2 = gx4(gB + (2u * H + j1));
   var n3 = gx4(gB + (3u * H + j1));
   for (var k = 0u; k < H; k++) {
-    let x = gather(hA + k);
-    let y = gather(hB + k);
+    let x = h4(hA + k);
+    let y = h4(hB + k);
     let w = w0 + k;
     let v0 = params[w];
     let v1 = params[w + wq];

@@ -1,23 +1,26 @@
-// rnn_step_backward: one timestep t of one tanh RNN layer, backward
+// rnn_step_backward: one timestep t of one plain RNN layer (tanh or relu), backward
 // (twin: src/reference/rnnStepBackward.ts, called with h = slice t+1, the output of step t)
 //
 //   dh[b, j]    = dhAbove[t][b, j] + Σ_r dg[t+1][b, r] · W_hh[r, j]     (second term only if t+1 < T)
-//   dg[t][b, j] = dh · (1 − h[t+1][b, j]²)                             (pre-activation gradient)
+//                 + dhAbove[T + s][b, j] at the row's last K steps (tail slot s = t − (lengths[b] − K))
+//   dg[t][b, j] = dh · act'(h[t+1][b, j])     tanh: 1 − h², formed as (1 − h)(1 + h) (1 − h is exact
+//                                             for h ∈ [½, 1]); relu: 1 where h > 0, else 0
+// for the rows alive at t (t < lengths[b]); a dead row gets dg[t] = 0.
 //
-// dhAbove: [T, B, H]    gradient arriving from above (head or next layer) (read; slice t)
-// h:       [T+1, B, H]  forward states; h[t+1] = tanh(pre-activation of step t) (read; slice t+1)
+// dhAbove: [T+K, B, H]  gradient arriving from above (head or next layer; slices T… : tails)
+// h:       [T+1+K, B, H] forward states; h[t+1] = act(pre-activation of step t) (read; slice t+1)
 // params:  flat parameters, W_hh [H, H] row-major at element wOffset (read)
 // dg:      [T, B, H]    read slice t+1 when t+1 < T, write slice t; nothing else
+// lengths: [B] i32      steps of each row, in [1, T]
 //
 // Register blocking: one invocation owns a 4 × 4 tile, batch rows b0 … b0+3 by columns j0 … j0+3
 // (a vec4 over the columns per row). Each r of the dot product loads 4 values of W_hh row r and 4
 // of dg (one per row) for 16 multiply-adds, where one (b, j) per invocation loads 2 for 1. Flat
 // index over ceil(B/4)·ceil(H/4) tiles, column tiles fastest, guarded; dispatch ceil(tiles / WG)
-// workgroups (src/webgpu/stepDispatch.ts). Rows past B and columns past H (ragged tiles) read row
-// B−1 / column H−1 instead (always in bounds) and write nothing. No workgroup memory, no barriers.
-// The recurrent sum runs in f32 in order r = 0…H−1 from 0, then dhAbove is added. 1 − h² is formed as
-// (1 − h)(1 + h): 1 − h is exact for h ∈ [½, 1], so a saturated unit keeps its relative accuracy.
-struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32 }
+// workgroups (src/webgpu/kernels/grids.ts). Rows past B and columns past H (ragged tiles) read
+// row B−1 / column H−1 instead (always in bounds) and write nothing. No workgroup memory, no
+// barriers. The recurrent sum runs in f32 in order r = 0…H−1 from 0, then dhAbove is added.
+struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32, tailK: u32, relu: u32 }
 
 // The uniform is `u`: the name `params` is the flat parameter buffer's (docs/kernels.md).
 @group(0) @binding(0) var<uniform> u: Params;
@@ -25,18 +28,34 @@ struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32 }
 @group(0) @binding(2) var<storage, read> h: array<f32>;
 @group(0) @binding(3) var<storage, read> params: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dg: array<f32>;
+@group(0) @binding(5) var<storage, read> lengths: array<i32>;
 
 override WG: u32 = 64;
 
-// Row b of the tile: dg[t][b, j0 + q] = (dhAbove + dot) · (1 − h)(1 + h), columns < H only.
+// Steps row b runs (lengths are checked on the host to lie in [1, T]; a negative one runs none).
+fn rowLength(b: u32) -> u32 {
+  return u32(max(lengths[b], 0));
+}
+
+// Four columns of one row of a read-only buffer: x[o + jc], jc the clamped columns.
+fn dhA(o: u32, jc: vec4u) -> vec4f { return vec4f(dhAbove[o + jc.x], dhAbove[o + jc.y], dhAbove[o + jc.z], dhAbove[o + jc.w]); }
+
+// Row b of the tile: dg[t][b, j0 + q] = (dhAbove + dot) · act'(h), columns < H only.
 fn finish(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
   let H = u.H;
   let BH = u.B * H;
-  let s = u.t * BH + b * H;           // [t][b, 0]
-  let dh = vec4f(dhAbove[s + jc.x], dhAbove[s + jc.y], dhAbove[s + jc.z], dhAbove[s + jc.w]) + dot;
-  let n = s + BH;                     // h[t+1][b, 0]
+  let t = u.t;
+  let s = t * BH + b * H;           // [t][b, 0]
+  let len = rowLength(b);
+  var dh = dhA(s, jc) + dot;
+  if (t < len && t + u.tailK >= len) {
+    dh += dhA((u.T + t + u.tailK - len) * BH + b * H, jc);
+  }
+  let n = s + BH;                   // h[t+1][b, 0]
   let hv = vec4f(h[n + jc.x], h[n + jc.y], h[n + jc.z], h[n + jc.w]);
-  let v = dh * ((1.0 - hv) * (1.0 + hv));
+  let slope = select((1.0 - hv) * (1.0 + hv), select(vec4f(0.0), vec4f(1.0), hv > vec4f(0.0)), u.relu != 0u);
+  var v = dh * slope;
+  if (t >= len) { v = vec4f(0.0); }
   for (var q = 0u; q < 4u; q++) {
     if (j0 + q >= H) { break; }
     dg[s + j0 + q] = v[q];

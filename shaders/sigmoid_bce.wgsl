@@ -4,15 +4,21 @@
 //   lossRows[r] = Σ_k loss[r, k]                          (unscaled, as the twin)
 //   dlogits[r, k] = scale · (σ(z) − y)                    (scale: 1/(R·C) for the mean over elements)
 //
-// logits, targets: [R, C] f32 (targets may be soft, in [0, 1]); lossRows: [R]; dlogits: [R, C].
+// logits, targets: [R, C] f32 (targets may be soft, in [0, 1]); lossRows: [R]; dlogits: [R, C];
+// lengths: [B] i32.
+// With lengths (masked = 1, outputs 'all'): row r = t·B + b is a padded step when t ≥ lengths[b];
+// such a row gets loss 0 and dlogits 0, and its target is never read (it may hold anything, e.g.
+// PyTorch's ignore index −100). scale is then 1/(valid rows) (·1/C for per-element losses), set
+// by the host for each batch. masked = 0: every row is valid and lengths is not read.
 // One invocation owns one row. Twin: sigmoidBce in src/reference/sigmoidBce.ts.
-struct Params { R: u32, C: u32, scale: f32 }
+struct Params { R: u32, C: u32, scale: f32, B: u32, masked: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
 @group(0) @binding(2) var<storage, read> targets: array<f32>;
 @group(0) @binding(3) var<storage, read_write> lossRows: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dlogits: array<f32>;
+@group(0) @binding(5) var<storage, read> lengths: array<i32>;
 
 override WG: u32 = 64;
 
@@ -25,7 +31,7 @@ fn log1pSmall(x: f32) -> f32 {
 }
 
 // σ(z) that never exponentiates a large positive number.
-fn sigmoid(z: f32) -> f32 {
+fn sigmoid1(z: f32) -> f32 {
   let e = exp(-abs(z));
   return select(e / (1.0 + e), 1.0 / (1.0 + e), z >= 0.0);
 }
@@ -35,12 +41,17 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.x;
   if (r >= params.R) { return; }
   let o = r * params.C;
+  if (params.masked != 0u && r / params.B >= u32(max(lengths[r % params.B], 0))) {
+    lossRows[r] = 0.0;
+    for (var k = 0u; k < params.C; k++) { dlogits[o + k] = 0.0; }
+    return;
+  }
   var row = 0.0;
   for (var k = 0u; k < params.C; k++) {
     let z = logits[o + k];
     let y = targets[o + k];
     row += max(z, 0.0) - z * y + log1pSmall(exp(-abs(z)));
-    dlogits[o + k] = params.scale * (sigmoid(z) - y);
+    dlogits[o + k] = params.scale * (sigmoid1(z) - y);
   }
   lossRows[r] = row;
 }

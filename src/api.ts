@@ -1,8 +1,10 @@
 /**
  * The public API (DESIGN.md section 7): one engine that owns the device, models that own their
- * parameters, trainers that own their plans and optimizer state. Plain typed arrays with a shape
- * at the edge. The `cpu` backend (float64 reference) and the `webgpu` backend implement the same
- * interfaces.
+ * parameters and plans, trainers that own their optimizer state, streams that own their state.
+ * Plain typed arrays with a shape at the edge: user sequences are [batch, time, features],
+ * row-major (PyTorch batch_first=True). The `cpu` backend (float64 reference) and the `webgpu`
+ * backend implement the same interfaces, say the same errors, and give the same results within
+ * float32 tolerance.
  */
 import type { ModelConfig, ResolvedConfig } from './config.js';
 import type { FloatTensor, IntTensor, Tensor } from './tensor.js';
@@ -11,33 +13,56 @@ import type { ScheduleOptions } from './schedule.js';
 
 export type BackendName = 'cpu' | 'webgpu';
 
+/** What runs the engine, the same fields on both backends. */
 export interface AdapterInfo {
   /** 'cpu (float64 reference)' for the cpu backend; the adapter's description for webgpu. */
   description: string;
   vendor: string;
   architecture: string;
-  /** What fallback was taken to find an adapter, if any (e.g. SwiftShader's Vulkan driver). */
+  /** True for a CPU implementation of WebGPU (SwiftShader, lavapipe) and for the cpu backend. */
+  isFallbackAdapter: boolean;
+  /** What was done to find the adapter (e.g. "SwiftShader Vulkan (VK_ICD_FILENAMES=…)"), or null when nothing was. */
   fallback: string | null;
 }
 
 export interface CreateModelOptions extends ModelConfig {
-  /** Seed of the initial weights; the same seed gives the same weights on every backend. */
+  /** Seed of the initial weights; the same seed gives the same weights on every backend. Default 0. */
   seed?: number;
   /** Added to the LSTM forget-gate bias after initialisation (e.g. 1). */
   forgetBias?: number;
 }
 
+/** What a plain PyTorch state_dict cannot say, and how its module names map to ours (DESIGN.md section 5). */
+export interface LoadModelOptions {
+  /** Names the file in error messages (default "model file"). */
+  where?: string;
+  /** Config fields the tensors cannot tell: loss, outputs (and headFrom, headSteps, cell 'rnn_relu'). */
+  config?: Partial<ModelConfig>;
+  /** File module prefix → ours (lstm, gru, rnn, head, embedding), e.g. { rnn: 'lstm', fc: 'head' }. */
+  names?: Record<string, string>;
+}
+
 export interface TrainerOptions {
+  /** The optimizer and its options, PyTorch's definitions and defaults (e.g. { name: 'adam', lr: 1e-3 }). */
   optimizer: OptimizerOptions;
   /** Clip the global gradient norm to this value (PyTorch clip_grad_norm_); none when absent. */
   clipNorm?: number;
   /** Carry the final state of one step into the next as its (detached) initial state. */
   stateful?: boolean;
-  /** Learning-rate schedule; constant by default. */
+  /** Learning-rate schedule, stepped once per update; constant by default. */
   schedule?: ScheduleOptions;
+  /**
+   * A checkpoint from `trainer.save()`: restores the model's parameters, the optimizer state, the
+   * step count (and so the schedule's position) and a stateful trainer's carried state. Its
+   * optimizer, clipping, schedule and model must match these options and this model.
+   */
+  resume?: Uint8Array | ArrayBuffer;
 }
 
-/** Targets: class ids (softmax_ce) as Int32Array, or probabilities (sigmoid_bce) as floats. */
+/** Inputs: floats [B, T, I] (Float32Array/Float64Array), or token ids [B, T] (Int32Array) for inputKind 'tokens'. */
+export type Inputs = FloatTensor | IntTensor;
+
+/** Targets: class ids (softmax_ce) as Int32Array, probabilities (sigmoid_bce) or real values (mse) as floats. */
 export type Targets = IntTensor | FloatTensor;
 
 export interface InitialState {
@@ -47,6 +72,20 @@ export interface InitialState {
   c0?: FloatTensor;
 }
 
+export interface SequenceOptions extends InitialState {
+  /**
+   * Per-sequence lengths, Int32Array [B], each in [1, T]: PyTorch's packed sequences
+   * (pack_padded_sequence, enforce_sorted=False). Row b runs steps t < lengths[b]; its final state
+   * is taken at lengths[b] − 1; outputs 'last' read there; padded steps carry no loss.
+   */
+  lengths?: IntTensor;
+}
+
+export interface StepOptions extends SequenceOptions {
+  /** Wait for the loss (default true). With false the step is queued and `loss` is NaN. */
+  readLoss?: boolean;
+}
+
 export interface StepResult {
   /** Mean loss of the batch (before the update); NaN when not read back. */
   loss: number;
@@ -54,57 +93,183 @@ export interface StepResult {
   gradNorm?: number;
 }
 
-export interface ForwardOptions extends InitialState {
-  /** 'all': also return h (and c) of every layer at every step. */
+export interface ForwardOptions extends SequenceOptions {
+  /** 'all': also return h (and c) of every layer at every step (zeros at padded steps). */
   states?: 'final' | 'all';
 }
 
+export type FloatArray = Float64Array | Float32Array;
+
 export interface ForwardResult {
   /** [B, T, C] (outputs 'all') or [B, C] (outputs 'last'); raw logits, before softmax/sigmoid. */
-  logits: Float64Array | Float32Array;
+  logits: FloatArray;
   logitsShape: number[];
-  /** Final states [L, B, H]. */
-  hN: Float64Array | Float32Array;
-  cN?: Float64Array | Float32Array;
+  /** Final states [L, B, H] (at lengths[b] − 1 with lengths). */
+  hN: FloatArray;
+  cN?: FloatArray;
   /** With states 'all': h of every layer and step, [L, B, T, H] (batch-first like the input). */
-  hAll?: Float64Array | Float32Array;
-  cAll?: Float64Array | Float32Array;
+  hAll?: FloatArray;
+  cAll?: FloatArray;
 }
 
 export interface GradResult {
   loss: number;
-  logits: Float64Array | Float32Array;
+  logits: FloatArray;
   logitsShape: number[];
-  hN: Float64Array | Float32Array;
-  cN?: Float64Array | Float32Array;
+  hN: FloatArray;
+  cN?: FloatArray;
   /** Gradient of every parameter by its PyTorch name. */
-  grads: Map<string, Float64Array | Float32Array>;
+  grads: Map<string, FloatArray>;
   /** Gradients of the initial states, [L, B, H]. */
-  dh0: Float64Array | Float32Array;
-  dc0?: Float64Array | Float32Array;
+  dh0: FloatArray;
+  dc0?: FloatArray;
 }
+
+export interface PredictOptions {
+  /** Per-sequence lengths [B], as in `forward`. */
+  lengths?: IntTensor;
+  /** Sequences per forward pass (default: all at once). */
+  batchSize?: number;
+}
+
+/** A tensor of predictions: probabilities (softmax_ce: softmax over C; sigmoid_bce: sigmoid) or the raw values (mse). */
+export type Prediction = Tensor<FloatArray>;
 
 export interface Trainer {
   readonly options: TrainerOptions;
-  /** Steps taken so far. */
+  /** Steps taken so far (including those of a resumed checkpoint). */
   readonly steps: number;
-  step(x: FloatTensor, y: Targets, opts?: { readLoss?: boolean } & InitialState): Promise<StepResult>;
+  /**
+   * One training step: forward, backpropagation through time, clipping and the optimizer update.
+   * Calls run in the order they are made, each applied exactly once, also when not awaited.
+   */
+  step(x: Inputs, y: Targets, opts?: StepOptions): Promise<StepResult>;
   /** Stateful training: the next step starts from the initial state (zeros or learned). */
   resetState(): void;
+  /** A checkpoint: the model file plus the optimizer state and step count (DESIGN.md section 5). */
+  save(opts?: { dtype?: 'F32' | 'F64' }): Promise<Uint8Array>;
+  /** Frees what the trainer owns (optimizer state, carried state, readback buffers). */
+  destroy(): void;
+}
+
+/** The whole dataset in memory: x [N, T, I] floats or [N, T] token ids, y as for `step`, optional lengths [N]. */
+export interface FitData {
+  x: Inputs;
+  y: Targets;
+  lengths?: IntTensor;
+}
+
+/** One batch of an iterable data source. */
+export interface FitBatch extends FitData {}
+
+export type FitMetric = 'loss' | 'accuracy' | 'mse' | 'mae';
+
+export interface FitStepInfo {
+  /** Steps taken in this fit, from 1. */
+  step: number;
+  epoch: number;
+  /** The step's loss when it was read back (every `lossEvery` steps), else NaN. */
+  loss: number;
+}
+
+export interface FitEpochInfo {
+  epoch: number;
+  /** Mean training loss over the epoch's read-back steps. */
+  loss: number;
+  steps: number;
+  seconds: number;
+  valLoss?: number;
+  accuracy?: number;
+  valAccuracy?: number;
+  mse?: number;
+  valMse?: number;
+  mae?: number;
+  valMae?: number;
+}
+
+export interface FitOptions extends Omit<TrainerOptions, 'resume'> {
+  /** Passes over the data (default 1). */
+  epochs?: number;
+  /** Sequences per step (default 32; the last batch of an epoch may be smaller). */
+  batchSize?: number;
+  /** Shuffle the sequences every epoch with a seeded generator (default true). */
+  shuffle?: boolean;
+  /** Seed of the shuffling and of validationSplit's draw (default 0). */
+  seed?: number;
+  /** Held-out data scored after every epoch. */
+  validation?: FitData;
+  /** Or: hold out this fraction of the data (the last sequences, before shuffling). */
+  validationSplit?: number;
+  /** Metrics computed on the training data's epoch and the validation data ('loss' always). */
+  metrics?: FitMetric[];
+  /** Truncated BPTT: split each batch's sequences into windows of this many steps, state carried between windows. */
+  window?: number;
+  /** Read the loss back every this many steps (default 10); a readback waits for the GPU. */
+  lossEvery?: number;
+  /** Stop when the validation loss (else the training loss) has not improved for this many epochs. */
+  patience?: number;
+  onStep?: (info: FitStepInfo) => void | Promise<void>;
+  onEpoch?: (info: FitEpochInfo) => void | Promise<void>;
+  /** Stops after the step in flight; the model stays consistent and savable. */
+  signal?: AbortSignal;
+  /** Train with this trainer (its optimizer state continues) instead of a new one made from these options. */
+  trainer?: Trainer;
+}
+
+export interface FitHistory {
+  epochs: FitEpochInfo[];
+  steps: number;
+  /** Why it ended. */
+  stopped: 'completed' | 'aborted' | 'early-stopping';
+  /** The trainer that ran (to continue, or to save a checkpoint). */
+  trainer: Trainer;
+}
+
+/** One timestep at a time, h and c kept on the device between calls (inference). */
+export interface Stream {
+  readonly batchSize: number;
+  /** Steps taken since the last reset. */
+  readonly steps: number;
+  /**
+   * One timestep: xt [B, I] floats, or [B] token ids. Returns that step's predictions [B, C]
+   * (probabilities, or raw values for mse) and logits. With outputs 'last' and headSteps k, the
+   * head reads the last k steps: the first k − 1 calls after a reset return NaN outputs.
+   */
+  step(xt: Inputs): Promise<{ output: Prediction; logits: Prediction }>;
+  /** Back to the model's initial state (zeros or learned). */
+  reset(): void;
+  /** The current state [L, B, H]. */
+  getState(): Promise<{ h: FloatArray; c?: FloatArray }>;
+  /** Sets the state [L, B, H] (c for LSTM). */
+  setState(state: InitialState): Promise<void>;
+  destroy(): void;
 }
 
 export interface Model {
   readonly config: ResolvedConfig;
   readonly backend: BackendName;
-  forward(x: FloatTensor, opts?: ForwardOptions): Promise<ForwardResult>;
+  /** The raw outputs of the network on x; with lengths, PyTorch's packed-sequence semantics. */
+  forward(x: Inputs, opts?: ForwardOptions): Promise<ForwardResult>;
+  /** Probabilities (softmax or sigmoid applied; the raw values for mse), the shape of the logits. */
+  predict(x: Inputs, opts?: PredictOptions): Promise<Prediction>;
   /** One forward and backward pass without an update (the `grad` command). */
-  grad(x: FloatTensor, y: Targets, opts?: InitialState): Promise<GradResult>;
+  grad(x: Inputs, y: Targets, opts?: SequenceOptions): Promise<GradResult>;
+  /** A trainer that owns its optimizer state; several may exist, each with its own. */
   trainer(opts: TrainerOptions): Trainer;
+  /** Trains on a dataset in memory (uploaded once) or an (async) iterable of batches. */
+  fit(data: FitData | AsyncIterable<FitBatch> | Iterable<FitBatch>, opts: FitOptions): Promise<FitHistory>;
+  /** Streaming inference, one timestep per call. */
+  stream(opts?: { batchSize?: number }): Stream;
   /** Parameters by PyTorch name, as float64 copies. */
   getParameters(): Promise<Map<string, Float64Array>>;
   setParameters(params: Map<string, ArrayLike<number>>): Promise<void>;
   /** The model file (safetensors, DESIGN.md section 5), F32 unless asked for F64. */
   save(opts?: { dtype?: 'F32' | 'F64' }): Promise<Uint8Array>;
+  /** A TensorFlow.js Layers model (model.json and weights) that tf.loadLayersModel loads. */
+  toTfjs(): Promise<{ modelJson: object; weightData: ArrayBuffer }>;
+  /** An ONNX model for inference (opset ≥ 14, standard LSTM/GRU/RNN operators). */
+  toOnnx(opts?: { lengths?: boolean }): Promise<Uint8Array>;
+  /** Frees what the model owns (parameters, plans); later calls fail with a clear error. */
   destroy(): void;
 }
 
@@ -112,8 +277,10 @@ export interface Engine {
   readonly backend: BackendName;
   readonly adapterInfo: AdapterInfo;
   createModel(opts: CreateModelOptions): Model;
-  loadModel(bytes: Uint8Array, where?: string): Model;
+  /** A model file, a checkpoint or a plain PyTorch state_dict (safetensors), or TF.js artifacts. */
+  loadModel(source: Uint8Array | ArrayBuffer | { modelJson: object | string; weightData: ArrayBuffer | Uint8Array }, opts?: LoadModelOptions | string): Model;
+  /** Frees every buffer the engine made (and its device, when it made it). */
   destroy(): void;
 }
 
-export type { Tensor };
+export type { Tensor, FloatTensor, IntTensor, OptimizerOptions, ScheduleOptions };

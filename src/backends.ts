@@ -7,11 +7,12 @@
  * backend never load it.
  */
 import type { BackendName } from './api.js';
-import type { WebGPUAdapterInfo } from './webgpu/adapterInfo.js';
-import type { EngineDevice } from './webgpu/deviceRequest.js';
-import { errorMessage } from './webgpu/deviceRequest.js';
+import type { WebGPUAdapterInfo } from './webgpu/device/adapterInfo.js';
+import type { EngineDevice } from './webgpu/device/request.js';
+import { errorMessage } from './webgpu/device/request.js';
 import { RuntimeFailure } from './errors.js';
-import { createNavigatorDevice, navigatorGpu } from './webgpu/navigatorDevice.js';
+import { CPU_DESCRIPTION } from './cpu/engine.js';
+import { createNavigatorDevice, navigatorGpu } from './webgpu/device/navigator.js';
 
 export interface CpuBackendInfo {
   available: true;
@@ -43,7 +44,6 @@ export interface DescribeOptions {
   log?: (msg: string) => void;
 }
 
-export const CPU_DESCRIPTION = 'cpu (float64 reference)';
 
 /** Describes both backends; opens (and then destroys) a WebGPU device to read its real limits. */
 export async function describeBackends(opts: DescribeOptions = {}): Promise<BackendsDescription> {
@@ -88,7 +88,7 @@ function webgpuSource(): { implementation: string; open: DeviceOpener | null } {
   return {
     implementation: 'dawn (npm webgpu)',
     open: async (log) => {
-      const { createNodeDevice } = await import('./webgpu/device.js');
+      const { createNodeDevice } = await import('./webgpu/device/dawn.js');
       return createNodeDevice(log ? { log } : {});
     },
   };

@@ -1,15 +1,16 @@
 /**
  * Cross-checks of the WebGPU engine against the float64 reference (`webgpu-lstm check` and the
- * tests): whole passes on random ragged shapes for every cell × head × loss, with and without
- * initial states, and training runs for every optimizer with clipping. Every tensor is compared
- * with DESIGN.md's normwise measure; each row names the kernels that produced it.
+ * tests): whole passes on random ragged shapes for every cell × head × loss (with per-row lengths,
+ * token inputs and initial states drawn too), and training runs for every optimizer with clipping.
+ * Every tensor is compared with DESIGN.md's normwise measure; each row names the kernels that
+ * produced it.
  */
-import type { Engine, GradResult, InitialState, Model, Targets } from './api.js';
+import type { Engine, GradResult, Inputs, Model, SequenceOptions, Targets } from './api.js';
 import { normwiseError } from './compare.js';
 import { gateCount, type ModelConfig } from './config.js';
 import type { OptimizerOptions } from './reference/optimizerUpdate.js';
 import { Rng } from './rng.js';
-import type { FloatTensor } from './tensor.js';
+
 
 /** f32 against f64 (τ = 1e-30 for float32 results). */
 const TAU = 1e-30;
@@ -25,17 +26,34 @@ export interface CheckRow {
  * `grad` contract bounds it at 2e-4; 20 training steps compound per-step rounding, hence 1e-3. */
 export const TOLERANCE = { pass: 2e-4, training: 1e-3 } as const;
 
-export function randomBatch(cfg: ModelConfig, B: number, T: number, rng: Rng): { x: FloatTensor; y: Targets } {
-  const x = { data: Float32Array.from({ length: B * T * cfg.inputSize }, () => rng.range(-1, 1)), shape: [B, T, cfg.inputSize] };
+/**
+ * A random batch: features in [−1, 1) or token ids; class ids, probabilities or real targets
+ * (mse: in [−2, 2)). Targets at padded steps (with `lengths`) are garbage on purpose (−100 or
+ * 1e30): they must never be read.
+ */
+export function randomBatch(cfg: ModelConfig, B: number, T: number, rng: Rng, lengths: Int32Array | null = null): { x: Inputs; y: Targets } {
+  const x = cfg.inputKind === 'tokens'
+    ? { data: Int32Array.from({ length: B * T }, () => rng.int(cfg.vocabSize!)), shape: [B, T] }
+    : { data: Float32Array.from({ length: B * T * cfg.inputSize }, () => rng.range(-1, 1)), shape: [B, T, cfg.inputSize] };
   const rows = cfg.outputs === 'all' ? B * T : B;
-  const yShape = cfg.loss === 'softmax_ce' ? (cfg.outputs === 'all' ? [B, T] : [B]) : (cfg.outputs === 'all' ? [B, T, cfg.outputSize] : [B, cfg.outputSize]);
+  const C = cfg.outputSize;
+  const yShape = cfg.loss === 'softmax_ce' ? (cfg.outputs === 'all' ? [B, T] : [B]) : (cfg.outputs === 'all' ? [B, T, C] : [B, C]);
+  const padded = (i: number, w: number) => lengths !== null && cfg.outputs === 'all' && (Math.floor(i / w) % T) >= lengths[Math.floor(i / w / T)]!;
   const y = cfg.loss === 'softmax_ce'
-    ? { data: Int32Array.from({ length: rows }, () => rng.int(cfg.outputSize)), shape: yShape }
-    : { data: Float32Array.from({ length: rows * cfg.outputSize }, () => rng.uniform()), shape: yShape };
+    ? { data: Int32Array.from({ length: rows }, (_, i) => (padded(i, 1) ? -100 : rng.int(C))), shape: yShape }
+    : { data: Float32Array.from({ length: rows * C }, (_, i) => (padded(i, C) ? 1e30 : cfg.loss === 'mse' ? rng.range(-2, 2) : rng.uniform())), shape: yShape };
   return { x, y };
 }
 
-export function randomState(cfg: ModelConfig, B: number, rng: Rng): InitialState {
+/** Random lengths in [max(1, headSteps), T], at least one row of full length T. */
+export function randomLengths(cfg: ModelConfig, B: number, T: number, rng: Rng): Int32Array {
+  const lo = cfg.outputs === 'last' ? (cfg.headSteps ?? 1) : 1;
+  const l = Int32Array.from({ length: B }, () => lo + rng.int(T - lo + 1));
+  l[rng.int(B)] = T;
+  return l;
+}
+
+export function randomState(cfg: ModelConfig, B: number, rng: Rng): SequenceOptions {
   const L = cfg.numLayers, H = cfg.hiddenSize;
   const t = () => ({ data: Float32Array.from({ length: L * B * H }, () => rng.range(-0.5, 0.5)), shape: [L, B, H] });
   return cfg.cell === 'lstm' ? { h0: t(), c0: t() } : { h0: t() };
@@ -70,12 +88,14 @@ export function randomConfig(rng: Rng, cell: ModelConfig['cell'], loss: ModelCon
     cell, loss, outputs: 'all', inputSize: pick([1, 3, 7, 13]), hiddenSize: pick([1, 3, 7, 13, 33]),
     numLayers: 1 + rng.int(3), outputSize: pick([2, 3, 7]), ...head,
   } as ModelConfig;
+  if (cfg.inputKind === 'tokens') cfg.vocabSize = pick([2, 5, 11, 29]);
   return cfg;
 }
 
 const HEADS: Array<Partial<ModelConfig>> = [
   { outputs: 'all' }, { outputs: 'last' }, { outputs: 'last', headSteps: 3 }, { outputs: 'all', headFrom: 'ch' },
   { outputs: 'last', headSteps: 2, headFrom: 'ch' }, { outputs: 'all', learnedInitialState: true },
+  { outputs: 'all', inputKind: 'tokens' }, { outputs: 'last', inputKind: 'tokens', headSteps: 2 },
 ];
 
 /**
@@ -99,8 +119,9 @@ export const CHECK_OPTIMIZERS: Array<[string, OptimizerOptions]> = [
 
 /** Which kernels produce a tensor, for the report. */
 export function kernelsOf(cell: ModelConfig['cell'], tensor: string): string {
-  const step = cell === 'rnn_tanh' ? 'rnn' : cell;
-  if (tensor === 'loss') return 'softmax_cross_entropy|sigmoid_bce, reduce_rows';
+  const step = cell === 'rnn_tanh' || cell === 'rnn_relu' ? 'rnn' : cell;
+  if (tensor === 'loss') return 'softmax_cross_entropy|sigmoid_bce|mse_loss, reduce_rows';
+  if (tensor === 'grad.embedding.weight') return `${step}_step_backward, matmul, embedding_backward`;
   if (tensor === 'logits') return `matmul, ${step}_step_forward`;
   if (tensor === 'h_n' || tensor === 'c_n') return `matmul, ${step}_step_forward`;
   if (tensor.startsWith('grad.')) return `${step}_step_backward, matmul, reduce_rows`;
@@ -114,10 +135,10 @@ export function kernelsOf(cell: ModelConfig['cell'], tensor: string): string {
 export async function runCheck(gpu: Engine, cpu: Engine, opts: { seed: number; cases: number; log?: (line: string) => void }): Promise<CheckRow[]> {
   const rows: CheckRow[] = [];
   const rng = new Rng(opts.seed);
-  const cells: ModelConfig['cell'][] = ['lstm', 'gru', 'rnn_tanh'];
+  const cells: ModelConfig['cell'][] = ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'];
   let n = 0;
   for (const cell of cells) {
-    for (const loss of ['softmax_ce', 'sigmoid_bce'] as const) {
+    for (const loss of ['softmax_ce', 'sigmoid_bce', 'mse'] as const) {
       for (let i = 0; i < opts.cases; i++) {
         let head = HEADS[(n++) % HEADS.length]!;
         if (head.headFrom === 'ch' && cell !== 'lstm') head = { outputs: 'all' };
@@ -125,9 +146,11 @@ export async function runCheck(gpu: Engine, cpu: Engine, opts: { seed: number; c
         const B = 1 + rng.int(9), T = Math.max(cfg.headSteps ?? 1, 1 + rng.int(40));
         const seed = rng.int(1 << 30);
         const g = gpu.createModel({ ...cfg, seed }), c = cpu.createModel({ ...cfg, seed });
-        const { x, y } = randomBatch(cfg, B, T, rng);
-        const st = i % 2 === 1 ? randomState(cfg, B, rng) : {};
-        const label = `${cell} ${loss} ${JSON.stringify(head)} B${B} T${T} H${cfg.hiddenSize} L${cfg.numLayers}${i % 2 ? ' h0' : ''}`;
+        // Every other case draws per-row lengths; the odd cases carry random initial states.
+        const lengths = (n >> 1) % 2 === 1 && B > 1 ? randomLengths(cfg, B, T, rng) : null;
+        const { x, y } = randomBatch(cfg, B, T, rng, lengths);
+        const st: SequenceOptions = { ...(i % 2 === 1 ? randomState(cfg, B, rng) : {}), ...(lengths ? { lengths: { data: lengths, shape: [B] } } : {}) };
+        const label = `${cell} ${loss} ${JSON.stringify(head)} B${B} T${T} H${cfg.hiddenSize} L${cfg.numLayers}${i % 2 ? ' h0' : ''}${lengths ? ' lengths' : ''}`;
         const errors = compareGrads(await g.grad(x, y, st), await c.grad(x, y, st));
         for (const [tensor, error] of Object.entries(errors)) rows.push({ case: label, tensor, error, tolerance: TOLERANCE.pass });
         opts.log?.(`${label}: worst ${Math.max(...Object.values(errors)).toExponential(2)}`);
@@ -136,7 +159,7 @@ export async function runCheck(gpu: Engine, cpu: Engine, opts: { seed: number; c
       }
     }
     for (const [name, optimizer] of CHECK_OPTIMIZERS) {
-      const cfg = randomConfig(rng, cell, cell === 'lstm' ? 'softmax_ce' : 'sigmoid_bce', { outputs: 'all', ...(cell === 'rnn_tanh' ? { learnedInitialState: true } : {}) });
+      const cfg = randomConfig(rng, cell, cell === 'lstm' ? 'softmax_ce' : cell === 'gru' ? 'mse' : 'sigmoid_bce', { outputs: 'all', ...(cell === 'rnn_tanh' ? { learnedInitialState: true } : {}) });
       const seed = rng.int(1 << 30);
       const g = gpu.createModel({ ...cfg, seed }), c = cpu.createModel({ ...cfg, seed });
       const tg = g.trainer({ optimizer, clipNorm: 0.5 }), tc = c.trainer({ optimizer, clipNorm: 0.5 });

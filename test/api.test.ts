@@ -50,7 +50,7 @@ describe('bad input gets an InputError naming the argument, expected and receive
 
   it('configs and options', async () => {
     const engine = await createEngine({ backend: 'cpu' });
-    expect(() => engine.createModel({ cell: 'lstm2' as never, inputSize: 1, hiddenSize: 2, numLayers: 1, outputSize: 2, outputs: 'all', loss: 'softmax_ce' })).toThrow(/cell must be one of "lstm", "rnn_tanh", "gru", received "lstm2"/);
+    expect(() => engine.createModel({ cell: 'lstm2' as never, inputSize: 1, hiddenSize: 2, numLayers: 1, outputSize: 2, outputs: 'all', loss: 'softmax_ce' })).toThrow(/cell must be one of "lstm", "gru", "rnn_tanh", "rnn_relu", received "lstm2"/);
     expect(() => engine.createModel({ cell: 'gru', inputSize: 1, hiddenSize: 2, numLayers: 1, outputSize: 2, outputs: 'all', loss: 'softmax_ce', headFrom: 'ch' })).toThrow(/headFrom "ch" needs a cell state/);
     const model = await lstm();
     expect(() => model.trainer({ optimizer: { name: 'adamw' as never, lr: 0.1 } })).toThrow(/adamw/);

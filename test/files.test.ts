@@ -151,11 +151,15 @@ describe('model file: refusals', () => {
   });
 
   it('refuses a file that is not a webgpu-lstm model, or of another version', () => {
+    // No format: read as a plain PyTorch state dict, which needs what its tensors cannot say.
     expect(errorOf(() => decodeModelFile(rewrite(good, (_t, m) => { delete m.format; }), MW))).toBe(
-      `${MW}: not a webgpu-lstm model file: expected __metadata__ "format": "webgpu-lstm", received none`,
+      `${MW}: not a webgpu-lstm model file (no __metadata__ "format": "webgpu-lstm"): to read a plain PyTorch state dict, give what its tensors cannot say, options.config { loss, outputs } ` +
+      '(the file holds: lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0, lstm.weight_ih_l1, lstm.weight_hh_l1, lstm.bias_ih_l1, lstm.bias_hh_l1, head.weight, head.bias, init.h0, init.c0)',
     );
-    expect(errorOf(() => decodeModelFile(rewrite(good, (_t, m) => { m.format = 'pt'; }), MW))).toMatch(
-      /expected __metadata__ "format": "webgpu-lstm", received "pt"/,
+    // "pt" (what Hugging Face's save_pretrained writes) is a plain PyTorch file too.
+    expect(errorOf(() => decodeModelFile(rewrite(good, (_t, m) => { m.format = 'pt'; }), MW))).toMatch(/to read a plain PyTorch state dict/);
+    expect(errorOf(() => decodeModelFile(rewrite(good, (_t, m) => { m.format = 'tf'; }), MW))).toBe(
+      `${MW}: not a webgpu-lstm model file: expected __metadata__ "format": "webgpu-lstm" (or none, for a plain PyTorch state dict), received "tf"`,
     );
     expect(errorOf(() => decodeModelFile(rewrite(good, (_t, m) => { m.version = '2'; }), MW))).toBe(
       `${MW}: unsupported model file version: expected "1", received "2"`,
@@ -201,13 +205,13 @@ describe('model file: refusals', () => {
       m.config = JSON.stringify({ ...JSON.parse(m.config!), cell: 'gru', headFrom: undefined });
     });
     expect(errorOf(() => decodeModelFile(gru, MW))).toBe(
-      `${MW}: tensor "gru.weight_ih_l0" expected shape [12, 3], received no such tensor`,
+      `${MW}: tensor "gru.weight_ih_l0" expected shape [12, 3], received no such tensor (the file holds: lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0, lstm.weight_ih_l1, lstm.weight_hh_l1, lstm.bias_ih_l1, lstm.bias_hh_l1, head.weight, head.bias, init.h0, init.c0)`,
     );
   });
 
   it('refuses missing and unexpected tensors', () => {
     expect(errorOf(() => decodeModelFile(rewrite(good, (t) => t.delete('init.c0')), MW))).toBe(
-      `${MW}: tensor "init.c0" expected shape [2, 4], received no such tensor`,
+      `${MW}: tensor "init.c0" expected shape [2, 4], received no such tensor (the file holds: lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0, lstm.weight_ih_l1, lstm.weight_hh_l1, lstm.bias_ih_l1, lstm.bias_hh_l1, head.weight, head.bias, init.h0)`,
     );
     const extra = rewrite(good, (t) => t.set('optimizer.step', { dtype: 'I32', shape: [], data: new Int32Array(1) }));
     expect(errorOf(() => decodeModelFile(extra, MW))).toMatch(/unexpected tensor "optimizer.step" \(the config expects: lstm.weight_ih_l0, /);
@@ -218,7 +222,8 @@ describe('model file: refusals', () => {
       const b = t.get('head.bias')!;
       t.set('head.bias', { dtype: 'I32', shape: b.shape, data: new Int32Array(b.data.length) });
     });
-    expect(errorOf(() => decodeModelFile(ints, MW))).toBe(`${MW}: tensor "head.bias" expected dtype F32 or F64, received I32`);
+    // I32 is no parameter dtype, and the message does not offer it.
+    expect(errorOf(() => decodeModelFile(ints, MW))).toBe(`${MW}: tensor "head.bias" expected dtype F16 or BF16 or F32 or F64, received I32`);
     for (const bad of [NaN, Infinity, -Infinity]) {
       const poisoned = rewrite(good, (t) => { t.get('lstm.weight_hh_l1')!.data[4 * 2 + 1] = bad; });
       expect(errorOf(() => decodeModelFile(poisoned, MW))).toBe(
@@ -233,7 +238,7 @@ describe('model file: refusals', () => {
 
   it('encode refuses a wrong parameter count and non-finite parameters', () => {
     expect(errorOf(() => encodeModelFile(config, params.subarray(1)))).toMatch(
-      new RegExp(`params expected ${params.length} values for this config, received ${params.length - 1}`),
+      new RegExp(`params expected a Float64Array of ${params.length} values for this config, received ${params.length - 1}`),
     );
     const p = params.slice();
     p[paramLayout(config).byName.get('head.bias')!.offset + 2] = NaN;
@@ -340,7 +345,7 @@ describe('batch file', () => {
 
   it('checks class ids: I32, [B, T] or [B], each in [0, C)', () => {
     expect(decodeErr(edited(lstmAll, (t) => t.delete('y')), lstmAll)).toBe(`${BW}: tensor "y" expected shape [3, 5], received no such tensor`);
-    expect(decodeErr(edited(lstmAll, (t) => t.set('y', f32([3, 5]))), lstmAll)).toBe(`${BW}: tensor "y" expected dtype I32, received F32`);
+    expect(decodeErr(edited(lstmAll, (t) => t.set('y', f32([3, 5]))), lstmAll)).toBe(`${BW}: tensor "y" expected dtype I32 or I64, received F32`);
     expect(decodeErr(edited(lstmAll, (t) => t.set('y', { dtype: 'I32', shape: [3], data: new Int32Array(3) })), lstmAll)).toBe(
       `${BW}: tensor "y" expected shape [3, 5], received [3]`,
     );
@@ -383,9 +388,9 @@ describe('batch file', () => {
 
   it('refuses unknown tensors', () => {
     expect(decodeErr(edited(lstmAll, (t) => t.set('mask', f32([3, 5]))), lstmAll)).toBe(
-      `${BW}: unexpected tensor "mask" (expected x, y and optionally h0, c0)`,
+      `${BW}: unexpected tensor "mask" (expected x, y and optionally lengths, h0, c0; the file holds: x, y, h0, c0, mask)`,
     );
-    expect(decodeErr(edited(gruLast, (t) => t.set('h_0', f32([1, 3, 3]))), gruLast)).toMatch(/unexpected tensor "h_0" \(expected x, y and optionally h0\)$/);
+    expect(decodeErr(edited(gruLast, (t) => t.set('h_0', f32([1, 3, 3]))), gruLast)).toMatch(/unexpected tensor "h_0" \(expected x, y and optionally lengths, h0; the file holds: x, y, h0, h_0\)$/);
   });
 
   it('encode refuses data that does not fit the config', () => {

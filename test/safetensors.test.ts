@@ -221,9 +221,10 @@ describe('parseSafetensors: refuses hostile and invalid files', () => {
   });
 
   it('an unsupported or missing dtype, naming the tensor and the dtype', () => {
-    const m = parseError(rawFile({ 'lstm.weight_ih_l0': { dtype: 'BF16', shape: [2], data_offsets: [0, 4] } }, [0, 0, 0, 0]));
-    expect(m).toBe(`${W}: tensor "lstm.weight_ih_l0": unsupported dtype "BF16" (supported: F32, F64, I32)`);
-    expect(parseError(rawFile({ a: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, goodData))).toMatch(/unsupported dtype "I64"/);
+    const m = parseError(rawFile({ 'lstm.weight_ih_l0': { dtype: 'F8_E4M3', shape: [4], data_offsets: [0, 4] } }, [0, 0, 0, 0]));
+    expect(m).toBe(`${W}: tensor "lstm.weight_ih_l0": unsupported dtype "F8_E4M3" (supported: F16, BF16, F32, F64, I32, I64)`);
+    expect(parseError(rawFile({ a: { dtype: 'U8', shape: [8], data_offsets: [0, 8] } }, goodData))).toMatch(/unsupported dtype "U8"/);
+    expect(parseError(rawFile({ a: { dtype: 7, shape: [8], data_offsets: [0, 8] } }, goodData))).toMatch(/unsupported dtype 7 /);
     expect(parseError(rawFile({ a: { shape: [2], data_offsets: [0, 8] } }, goodData))).toMatch(/tensor "a": missing "dtype"/);
   });
 
@@ -310,16 +311,16 @@ describe('serializeSafetensors: refuses what it cannot write', () => {
   const f32 = (n: number): StTensor => ({ dtype: 'F32', shape: [n], data: new Float32Array(n) });
   it('a dtype that does not match the array, a wrong length, a bad or duplicate name', () => {
     expect(() => serializeSafetensors([['a', { dtype: 'F32', shape: [1], data: new Float64Array(1) }]])).toThrow(
-      /tensor "a": dtype F32 expected a Float32Array, received F64/,
+      /tensor "a": dtype F32 expected a Float32Array, received Float64Array/,
     );
-    expect(() => serializeSafetensors([['a', { dtype: 'BF16' as never, shape: [1], data: new Float32Array(1) }]])).toThrow(
-      /unsupported dtype "BF16"/,
+    expect(() => serializeSafetensors([['a', { dtype: 'U8' as never, shape: [1], data: new Float32Array(1) }]])).toThrow(
+      /unsupported dtype "U8"/,
     );
     expect(() => serializeSafetensors([['a', { dtype: 'F32', shape: [2, 2], data: new Float32Array(3) }]])).toThrow(
       /tensor "a": shape \[2, 2\] expected 4 elements, received 3/,
     );
     expect(() => serializeSafetensors([['a', { dtype: 'F32', shape: [-1], data: new Float32Array(1) }]])).toThrow(
-      /expected a shape of non-negative integers/,
+      /expected a shape of at most 64 non-negative integers/,
     );
     expect(() => serializeSafetensors([['a', f32(1)], ['a', f32(2)]])).toThrow(/tensor name "a" is used twice/);
     expect(() => serializeSafetensors([['__metadata__', f32(1)]])).toThrow(/"__metadata__" is reserved/);
@@ -330,5 +331,84 @@ describe('serializeSafetensors: refuses what it cannot write', () => {
     const big = new Float64Array([9, 8, 7, 6, 5]);
     const bytes = serializeSafetensors([['v', { dtype: 'F64', shape: [2], data: big.subarray(2, 4) }]]);
     expect(Array.from(parseSafetensors(bytes, W).tensors.get('v')!.data)).toEqual([7, 6]);
+  });
+});
+
+/**
+ * Issue 8, defects 10 and 11: hostile headers get a short one-line InputError, never a crash or a
+ * message that echoes the file. Each file is built in memory.
+ */
+describe('parseSafetensors: hostile headers get short messages', () => {
+  const MAX_MESSAGE = 400;
+  function shortError(bytes: Uint8Array): string {
+    const msg = parseError(bytes);
+    expect(msg.length).toBeLessThan(MAX_MESSAGE);
+    expect(msg).not.toMatch(/\n/);
+    return msg;
+  }
+  /** A header of `prefix`, `n` copies of `ch`, then `suffix`, written straight into the file's bytes. */
+  function bigHeader(prefix: string, ch: string, n: number, suffix: string, data: ArrayLike<number> = []): Uint8Array {
+    const p = new TextEncoder().encode(prefix), s = new TextEncoder().encode(suffix);
+    const len = p.length + n + s.length;
+    const out = new Uint8Array(8 + len + data.length);
+    new DataView(out.buffer).setBigUint64(0, BigInt(len), true);
+    out.set(p, 8);
+    out.fill(ch.charCodeAt(0), 8 + p.length, 8 + p.length + n);
+    out.set(s, 8 + p.length + n);
+    out.set(Array.from(data), 8 + len);
+    return out;
+  }
+
+  it('a __metadata__ nested 200,000 deep: a clear refusal, not "Maximum call stack size exceeded"', () => {
+    const depth = 200_000;
+    const text = `{"__metadata__":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const msg = shortError(rawFile(text));
+    expect(msg).not.toMatch(/call stack/i);
+    expect(msg).toMatch(/nest/);
+    expect(msg).toBe(`${W}: header nests deeper than 64 levels under "__metadata__" (at character 79 of the header; a safetensors header nests 3 deep)`);
+    // 64 levels are parsed (and then refused for what they are, not for their depth).
+    expect(shortError(rawFile(`{"__metadata__":${'['.repeat(63)}${']'.repeat(63)}}`))).toMatch(/"__metadata__" expected an object of strings, received \[\[\[/);
+    // Deep objects too, and deep nesting inside an entry.
+    expect(shortError(rawFile(`{"a":${'{"b":'.repeat(depth)}1${'}'.repeat(depth)}}`))).toMatch(/nest/);
+  });
+
+  it('a 50 MB dtype is quoted cut, with its length', () => {
+    const n = 50_000_000;
+    const msg = shortError(bigHeader('{"a":{"dtype":"', 'X', n, '","shape":[1],"data_offsets":[0,4]}}', [0, 0, 0, 0]));
+    expect(msg).toMatch(/tensor "a": unsupported dtype "XXXX/);
+    expect(msg).toContain(`(${n} characters)`);
+  });
+
+  it('a 50 MB tensor name is quoted cut, with its length', () => {
+    const n = 50_000_000;
+    const msg = shortError(bigHeader('{"', 'n', n, '":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}}', [0, 0, 0, 0]));
+    expect(msg).toMatch(/tensor "nnnn/);
+    expect(msg).toContain(`(${n} characters)`);
+  });
+
+  it('a shape of 10,000,000 dimensions is shown with a few of them and its rank', () => {
+    const n = 10_000_000;
+    const dims = '1,'.repeat(n - 1);
+    const msg = shortError(bigHeader('{"a":{"dtype":"F32","shape":[', ' ', 0, `${dims}1],"data_offsets":[0,4]}}`, [0, 0, 0, 0]));
+    expect(msg).toMatch(/tensor "a"/);
+    expect(msg).toContain(`${n} dimensions`);
+    expect(msg).toBe(`${W}: tensor "a": "shape" [1,1,1,1,1,1,1,1,1,1,1,1… has ${n} dimensions, more than the limit of 64`);
+    // Rank 64 is read; rank 65 is refused.
+    const ones = (k: number) => Array(k).fill(1).join(',');
+    expect(parseSafetensors(rawFile(`{"a":{"dtype":"F32","shape":[${ones(64)}],"data_offsets":[0,4]}}`, [0, 0, 0, 0]), W).tensors.get('a')!.shape.length).toBe(64);
+    expect(shortError(rawFile(`{"a":{"dtype":"F32","shape":[${ones(65)}],"data_offsets":[0,4]}}`, [0, 0, 0, 0]))).toMatch(/has 65 dimensions, more than the limit of 64/);
+    // A shape of wrong values, and data_offsets of 10M entries, also stay short.
+    expect(shortError(rawFile(`{"a":{"dtype":"F32","shape":[${'-1,'.repeat(100_000)}1],"data_offsets":[0,4]}}`, [0, 0, 0, 0]))).toMatch(/tensor "a"/);
+    expect(shortError(rawFile(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[${'0,'.repeat(1_000_000)}4]}}`, [0, 0, 0, 0]))).toMatch(/data_offsets/);
+  });
+
+  it('other echoed content is bounded: entries, metadata values, duplicate keys', () => {
+    const long = 'z'.repeat(1_000_000);
+    expect(shortError(rawFile({ a: [long] }))).toMatch(/tensor "a": expected a header entry/);
+    expect(shortError(rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4], [long]: 1 } }, [0, 0, 0, 0]))).toMatch(/unexpected header field "zzz/);
+    expect(shortError(rawFile({ __metadata__: { k: [long] } }))).toMatch(/value "k" expected a string/);
+    expect(shortError(rawFile({ __metadata__: long }))).toMatch(/"__metadata__" expected an object of strings/);
+    expect(shortError(rawFile(`{"${long}":1,"${long}":2}`))).toMatch(/twice/);
+    expect(shortError(rawFile(long))).toMatch(/not valid JSON/);
   });
 });

@@ -17,7 +17,7 @@ export function benchArgs(argv: string[]): string[] {
   const { values } = parse('bench', argv, {
     quick: { type: 'boolean' }, only: { type: 'string' }, 'no-scaling': { type: 'boolean' },
     seed: { type: 'string' }, steps: { type: 'string' },
-  }, 0);
+  }, 0, 'bench [--quick] [--only label,label] [--no-scaling] [--seed N] [--steps N]');
   const out: string[] = [];
   if (values.quick) out.push('--quick');
   if (values['no-scaling']) out.push('--no-scaling');

@@ -10,7 +10,7 @@ import { intFlag, parse } from './args.js';
 import { openEngine, sayBackend } from './common.js';
 
 export async function checkCommand(argv: string[]): Promise<void> {
-  const { values } = parse('check', argv, { seed: { type: 'string' }, cases: { type: 'string' }, json: { type: 'boolean' } }, 0);
+  const { values } = parse('check', argv, { seed: { type: 'string' }, cases: { type: 'string' }, json: { type: 'boolean' } }, 0, 'check [--seed N] [--cases N] [--json]');
   const seed = intFlag('check', 'seed', values.seed, 0) ?? 1;
   const cases = intFlag('check', 'cases', values.cases) ?? 4;
   const gpu = await openEngine('webgpu');

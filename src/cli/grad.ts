@@ -1,43 +1,51 @@
 /**
  * `webgpu-lstm grad`: one forward and backward pass of a model file on a batch file, written as a
  * safetensors file (DESIGN.md section 5). cpu writes F64 (never rounded to float32), webgpu F32.
+ * The model may be a plain PyTorch state_dict with --config (what the tensors cannot say) and
+ * --names (module prefix map); the batch may hold lengths and token ids.
  */
 import { UsageError } from '../errors.js';
-import { decodeBatchFile } from '../files/batchFile.js';
+import { decodeBatchFile, inputShape, targetShape } from '../files/batchFile.js';
 import { decodeModelFile } from '../files/modelFile.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
+import { checkOutputPath } from './outputPath.js';
 import { serializeSafetensors, type StTensor } from '../files/safetensors.js';
 import { paramLayout } from '../params.js';
 import { backendFlag, parse } from './args.js';
 import { openEngine, readInputFile, sayBackend } from './common.js';
+import { MODEL_FLAG_OPTIONS, parseConfigFlag, parseNamesFlag } from './modelFlags.js';
+
+export const GRAD_USAGE = 'grad --model M.safetensors --batch B.safetensors --out O.safetensors [--backend webgpu|cpu] [--config JSON] [--names a=b,…]';
 
 export async function gradCommand(argv: string[]): Promise<void> {
   const { values } = parse('grad', argv, {
-    model: { type: 'string' }, batch: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' },
-  }, 0);
+    model: { type: 'string' }, batch: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, ...MODEL_FLAG_OPTIONS,
+  }, 0, GRAD_USAGE);
   for (const flag of ['model', 'batch', 'out'] as const) {
-    if (!values[flag]) throw new UsageError(`grad: --${flag} FILE is required`);
+    if (!values[flag]) throw new UsageError(`grad: --${flag} FILE is required (usage: webgpu-lstm ${GRAD_USAGE})`);
   }
   const modelPath = values.model as string, batchPath = values.batch as string, outPath = values.out as string;
   const asked = backendFlag('grad', values.backend);
+  const config = parseConfigFlag('grad', values.config);
+  const names = parseNamesFlag('grad', values.names);
+  const loadOpts = { ...(config ? { config } : {}), ...(names ? { names } : {}) };
   // Every input is read and checked before a device is opened: bad input costs no GPU work.
+  await checkOutputPath(outPath);
   const modelBytes = await readInputFile('model file', modelPath);
-  const { config: cfg } = decodeModelFile(modelBytes, `model file ${modelPath}`);
+  const { config: cfg } = decodeModelFile(modelBytes, `model file ${modelPath}`, loadOpts);
   const batch = decodeBatchFile(await readInputFile('batch file', batchPath), cfg, `batch file ${batchPath}`);
   const engine = await openEngine(asked);
   try {
-    const model = engine.loadModel(modelBytes, `model file ${modelPath}`);
+    const model = engine.loadModel(modelBytes, { where: `model file ${modelPath}`, ...loadOpts });
     const { B, T } = batch;
-    const yShape = cfg.loss === 'softmax_ce'
-      ? (cfg.outputs === 'all' ? [B, T] : [B])
-      : (cfg.outputs === 'all' ? [B, T, cfg.outputSize] : [B, cfg.outputSize]);
     const L = cfg.numLayers, H = cfg.hiddenSize;
     const r = await model.grad(
-      { data: batch.x, shape: [B, T, cfg.inputSize] },
-      { data: batch.y, shape: yShape } as never,
+      { data: batch.x, shape: inputShape(cfg, B, T) } as never,
+      { data: batch.y, shape: targetShape(cfg, B, T) } as never,
       {
         ...(batch.h0 ? { h0: { data: batch.h0, shape: [L, B, H] } } : {}),
         ...(batch.c0 ? { c0: { data: batch.c0, shape: [L, B, H] } } : {}),
+        ...(batch.lengths ? { lengths: { data: batch.lengths, shape: [B] } } : {}),
       },
     );
     const dtype = engine.backend === 'cpu' ? 'F64' : 'F32';

@@ -8,12 +8,15 @@ import { writeFileAtomic } from '../files/atomicWrite.js';
 import { DEFAULT_TASK, TASKS } from '../tasks/index.js';
 import { backendFlag, intFlag, parse } from './args.js';
 import { openEngine, sayBackend } from './common.js';
+import { checkOutputPath } from './outputPath.js';
+
+export const TRAIN_USAGE = 'train [task] [--backend webgpu|cpu] [--seed N] [--steps N | --epochs N] [--save FILE] [--json]';
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse('train', argv, {
     backend: { type: 'string' }, seed: { type: 'string' }, steps: { type: 'string' }, epochs: { type: 'string' },
     save: { type: 'string' }, json: { type: 'boolean' },
-  }, 1);
+  }, 1, `${TRAIN_USAGE}  (tasks: ${[...TASKS.keys()].join(', ')})`);
   const name = positionals[0] ?? DEFAULT_TASK;
   const task = TASKS.get(name);
   if (!task) throw new UsageError(`train: unknown task ${JSON.stringify(name)} (tasks: ${[...TASKS.keys()].join(', ')})`);
@@ -22,6 +25,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const epochs = intFlag('train', 'epochs', values.epochs);
   if (steps !== undefined && epochs !== undefined) throw new UsageError('train: give --steps or --epochs, not both');
   const asked = backendFlag('train', values.backend);
+  // A model that trains for minutes and then cannot be saved is lost: check the path first.
+  if (values.save) await checkOutputPath(values.save as string, '--save');
   const engine = await openEngine(asked);
   sayBackend('train', engine, asked);
   const bar = new cliProgress.SingleBar({

@@ -1,32 +1,29 @@
 /** The `cpu` engine: float64 reference models behind the public Engine interface. */
-import type { AdapterInfo, CreateModelOptions, Engine } from '../api.js';
-import { resolveConfig } from '../config.js';
-import { decodeModelFile } from '../files/modelFile.js';
-import { initParams, paramLayout } from '../params.js';
-import { InputError } from '../errors.js';
+import type { AdapterInfo } from '../api.js';
+import type { ResolvedConfig } from '../config.js';
+import { EngineBase } from '../core/engineBase.js';
 import { CpuModel } from './model.js';
 
-export const CPU_ADAPTER: AdapterInfo = {
-  description: 'cpu (float64 reference)', vendor: 'cpu', architecture: 'float64', fallback: null,
-};
+export const CPU_DESCRIPTION = 'cpu (float64 reference)';
 
-export class CpuEngine implements Engine {
+/** The cpu backend's most parameters: 2^26 (four float64 copies — parameters, gradients, two optimizer states — are 2 GiB). */
+export const CPU_PARAMETER_LIMIT = 2 ** 26;
+
+export class CpuEngine extends EngineBase {
   readonly backend = 'cpu' as const;
-  readonly adapterInfo = CPU_ADAPTER;
+  readonly adapterInfo: AdapterInfo;
 
-  createModel(opts: CreateModelOptions): CpuModel {
-    const { seed, forgetBias, ...rest } = opts;
-    const cfg = resolveConfig(rest, 'createModel');
-    if (seed !== undefined && !Number.isInteger(seed)) throw new InputError(`createModel: seed must be an integer, received ${JSON.stringify(seed)}`);
-    if (forgetBias !== undefined && !Number.isFinite(forgetBias)) throw new InputError(`createModel: forgetBias must be a finite number, received ${JSON.stringify(forgetBias)}`);
-    const layout = paramLayout(cfg);
-    return new CpuModel(cfg, initParams(cfg, layout, { seed: seed ?? 0, forgetBias: forgetBias ?? 0 }));
+  /** `fallback`: why the cpu backend was chosen when WebGPU was asked for by default and not found. */
+  constructor(fallback: string | null = null) {
+    super();
+    this.adapterInfo = { description: CPU_DESCRIPTION, vendor: 'cpu', architecture: 'float64', isFallbackAdapter: false, fallback };
   }
 
-  loadModel(bytes: Uint8Array, where = 'model file'): CpuModel {
-    const { config, params } = decodeModelFile(bytes, where);
-    return new CpuModel(config, params);
+  protected parameterBudget() {
+    return { limit: CPU_PARAMETER_LIMIT, why: 'the cpu backend holds four float64 copies of the parameters; 2^26 of them are 2 GiB' };
   }
 
-  destroy(): void {}
+  protected makeModel(cfg: ResolvedConfig, params: Float64Array): CpuModel {
+    return new CpuModel(this, cfg, params);
+  }
 }

@@ -1,40 +1,53 @@
 /**
- * The `cpu` backend's model: the float64 reference behind the public Model interface.
+ * The `cpu` backend's model: the float64 reference (src/reference/) behind the public Model
+ * interface. The parameters are one flat Float64Array in src/params.ts's layout.
  */
-import type { ForwardOptions, ForwardResult, GradResult, InitialState, Model, Targets, TrainerOptions } from '../api.js';
+import type { ForwardResult, GradResult, Stream, Trainer, TrainerOptions } from '../api.js';
 import type { ResolvedConfig } from '../config.js';
 import { InputError } from '../errors.js';
-import { encodeModelFile } from '../files/modelFile.js';
-import { paramLayout, type ParamLayout } from '../params.js';
+import type { PreparedInputs, PreparedTargets } from '../checks/tensors.js';
+import { ModelBase } from '../core/modelBase.js';
+import { hostFitDataset, type FitDataset, type FitSet } from '../core/fit.js';
 import { fullGradient, finalStates, batchFirstLogits } from '../reference/gradient.js';
 import { accumulateLearnedStateGradient, startState } from '../reference/initialState.js';
 import { forwardNetwork } from '../reference/network.js';
-import type { FloatTensor } from '../tensor.js';
-import { checkInput, checkParameterMap, checkState, checkTargets } from '../checks/tensors.js';
+import { planSpec, type PlanMode } from '../webgpu/engine/planSpec.js';
+import type { CpuEngine } from './engine.js';
 import { CpuTrainer } from './trainer.js';
+import { CpuStream } from './stream.js';
 
-export class CpuModel implements Model {
+/** Largest float64 tensor of one pass: 2^28 values (2 GiB). */
+export const CPU_TENSOR_LIMIT = 2 ** 28;
+
+export class CpuModel extends ModelBase {
   readonly backend = 'cpu' as const;
-  readonly layout: ParamLayout;
-  private destroyed = false;
 
-  constructor(readonly config: ResolvedConfig, readonly params: Float64Array) {
-    this.layout = paramLayout(config);
+  constructor(engine: CpuEngine, config: ResolvedConfig, readonly params: Float64Array) {
+    super(engine, config, 'f64');
     if (params.length !== this.layout.total) {
       throw new InputError(`parameters: expected ${this.layout.total} values for this config, received ${params.length}`);
     }
   }
 
-  private alive(): void {
-    if (this.destroyed) throw new InputError('model: this model was destroyed');
+  /**
+   * Refuses, before computing, a pass whose tensors the cpu backend cannot hold. The pass's
+   * tensors are the GPU plan's buffers (the same data flow), in float64.
+   */
+  checkPass(where: string, B: number, T: number, mode: PlanMode): void {
+    const spec = planSpec(this.config, this.layout, B, T, mode);
+    for (const b of spec.buffers) {
+      if (b.elements > CPU_TENSOR_LIMIT) {
+        throw new InputError(`${where}: batch B=${B}, T=${T} needs tensor ${b.name} ${b.shape} of ${b.elements} float64 values (${(b.elements * 8 / 2 ** 30).toFixed(1)} GiB), over the cpu backend's limit of 2^28 values (2 GiB) per tensor; use a smaller batch or shorter sequences`);
+      }
+    }
   }
 
-  async forward(x: FloatTensor, opts: ForwardOptions = {}): Promise<ForwardResult> {
-    this.alive();
+  protected async runForward(inputs: PreparedInputs, allStates: boolean): Promise<ForwardResult> {
     const cfg = this.config;
-    const { B, T } = checkInput(cfg, x, 'forward');
-    const start = startState(cfg, this.layout, this.params, B, { h0: checkState(cfg, opts.h0, B, 'h0', 'forward'), c0: checkState(cfg, opts.c0, B, 'c0', 'forward') });
-    const cache = forwardNetwork(cfg, this.layout, this.params, x.data, B, T, start.h0, start.c0);
+    const { B, T } = inputs;
+    this.checkPass('forward', B, T, 'forward');
+    const start = startState(cfg, this.layout, this.params, B, { h0: inputs.h0, c0: inputs.c0 });
+    const cache = forwardNetwork(cfg, this.layout, this.params, inputs.x, B, T, start.h0, start.c0, inputs.lengths);
     const { hN, cN } = finalStates(cache);
     const C = cfg.outputSize, H = cfg.hiddenSize;
     const out: ForwardResult = {
@@ -43,8 +56,8 @@ export class CpuModel implements Model {
       hN,
       ...(cN ? { cN } : {}),
     };
-    if (opts.states === 'all') {
-      // Every layer's h (and c) at every step, batch-first [L, B, T, H] like the input.
+    if (allStates) {
+      // Every layer's h (and c) at every step, batch-first [L, B, T, H] like the input (0 at padded steps).
       const L = cfg.numLayers;
       const gather = (pick: (k: number) => Float64Array): Float64Array => {
         const all = new Float64Array(L * B * T * H);
@@ -62,14 +75,12 @@ export class CpuModel implements Model {
     return out;
   }
 
-  /** One forward and backward pass (no update); initial-state gradients always returned. */
-  async grad(x: FloatTensor, y: Targets, opts: InitialState = {}): Promise<GradResult> {
-    this.alive();
+  protected async runGrad(inputs: PreparedInputs, targets: PreparedTargets): Promise<GradResult> {
     const cfg = this.config;
-    const { B, T } = checkInput(cfg, x, 'grad');
-    const targets = checkTargets(cfg, y, B, T, 'grad');
-    const start = startState(cfg, this.layout, this.params, B, { h0: checkState(cfg, opts.h0, B, 'h0', 'grad'), c0: checkState(cfg, opts.c0, B, 'c0', 'grad') });
-    const g = fullGradient(cfg, this.layout, this.params, x.data, targets, B, T, start.h0, start.c0);
+    const { B, T } = inputs;
+    this.checkPass('grad', B, T, 'grad');
+    const start = startState(cfg, this.layout, this.params, B, { h0: inputs.h0, c0: inputs.c0 });
+    const g = fullGradient(cfg, this.layout, this.params, inputs.x, targets.y, B, T, start.h0, start.c0, inputs.lengths);
     accumulateLearnedStateGradient(cfg, this.layout, g.grads, start, g.dh0, g.dc0, B);
     const grads = new Map<string, Float64Array>();
     for (const s of this.layout.specs) grads.set(s.name, g.grads.slice(s.offset, s.offset + s.size));
@@ -80,29 +91,26 @@ export class CpuModel implements Model {
     };
   }
 
-  trainer(opts: TrainerOptions): CpuTrainer {
-    this.alive();
+  async readParameters(): Promise<Float64Array> {
+    return this.params.slice();
+  }
+
+  protected async writeParameters(parts: Array<[number, Float64Array]>): Promise<void> {
+    for (const [offset, v] of parts) this.params.set(v, offset);
+  }
+
+  protected makeTrainer(opts: TrainerOptions): Trainer {
     return new CpuTrainer(this, opts);
   }
 
-  async getParameters(): Promise<Map<string, Float64Array>> {
-    this.alive();
-    const out = new Map<string, Float64Array>();
-    for (const s of this.layout.specs) out.set(s.name, this.params.slice(s.offset, s.offset + s.size));
-    return out;
+  protected makeStream(batchSize: number): Stream {
+    return new CpuStream(this, batchSize);
   }
 
-  async setParameters(params: Map<string, ArrayLike<number>>): Promise<void> {
-    this.alive();
-    for (const [offset, v] of checkParameterMap(this.layout, params)) this.params.set(v, offset);
+  /** fit's dataset: the checked copies, sliced per batch. */
+  fitDataset(set: FitSet): FitDataset {
+    return hostFitDataset(this, set);
   }
 
-  async save(opts: { dtype?: 'F32' | 'F64' } = {}): Promise<Uint8Array> {
-    this.alive();
-    return encodeModelFile(this.config, this.params, opts.dtype ?? 'F32');
-  }
-
-  destroy(): void {
-    this.destroyed = true;
-  }
+  protected destroyBackend(): void {}
 }

@@ -4,8 +4,8 @@
  */
 import type { ResolvedConfig } from '../config.js';
 import type { ParamLayout } from '../params.js';
-import { backwardNetwork, forwardNetwork, toBatchFirst, type ForwardCache } from './network.js';
-import { lossAndGradient, targetsToRows } from './loss.js';
+import { backwardNetwork, forwardNetwork, rowLength, toBatchFirst, type ForwardCache } from './network.js';
+import { lossAndGradient, targetsToRows, validRows } from './loss.js';
 
 export interface FullGradient {
   loss: number;
@@ -20,15 +20,18 @@ export interface FullGradient {
   cache: ForwardCache;
 }
 
-/** Final states [L, B, H] of a forward cache: slice T of every layer. */
+/** Final states [L, B, H] of a forward cache: row b of every layer at slice len_b (the state after step len_b − 1). */
 export function finalStates(cache: ForwardCache): { hN: Float64Array; cN: Float64Array | null } {
-  const { cfg, B, T, layers } = cache;
-  const BH = B * cfg.hiddenSize, L = cfg.numLayers;
+  const { cfg, B, T, layers, lengths } = cache;
+  const H = cfg.hiddenSize, BH = B * H, L = cfg.numLayers;
   const hN = new Float64Array(L * BH);
   const cN = cfg.cell === 'lstm' ? new Float64Array(L * BH) : null;
   layers.forEach((layer, k) => {
-    hN.set(layer.h.subarray(T * BH, (T + 1) * BH), k * BH);
-    if (cN) cN.set(layer.c!.subarray(T * BH, (T + 1) * BH), k * BH);
+    for (let b = 0; b < B; b++) {
+      const src = rowLength(lengths, b, T) * BH + b * H, dst = k * BH + b * H;
+      hN.set(layer.h.subarray(src, src + H), dst);
+      if (cN) cN.set(layer.c!.subarray(src, src + H), dst);
+    }
   });
   return { hN, cN };
 }
@@ -42,9 +45,10 @@ export function batchFirstLogits(cache: ForwardCache): Float64Array {
 export function fullGradient(
   cfg: ResolvedConfig, layout: ParamLayout, params: Float64Array,
   x: ArrayLike<number>, y: ArrayLike<number>, B: number, T: number, h0: Float64Array, c0: Float64Array | null,
+  lengths: Int32Array | null = null,
 ): FullGradient {
-  const cache = forwardNetwork(cfg, layout, params, x, B, T, h0, c0);
-  const { loss, dlogits } = lossAndGradient(cfg, cache.logits, targetsToRows(cfg, y, B, T), cache.rows);
+  const cache = forwardNetwork(cfg, layout, params, x, B, T, h0, c0, lengths);
+  const { loss, dlogits } = lossAndGradient(cfg, cache.logits, targetsToRows(cfg, y, B, T, lengths), cache.rows, validRows(cfg, B, T, lengths));
   const { grads, dh0, dc0 } = backwardNetwork(cache, dlogits);
   const { hN, cN } = finalStates(cache);
   return { loss, logits: batchFirstLogits(cache), hN, cN, grads, dh0, dc0, cache };

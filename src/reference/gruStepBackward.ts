@@ -10,14 +10,23 @@
  *
  * dhAbove: [B, H]; dghNext: [B, 3H] or null; dhCarryNext: [B, H] or null; wHh: [3H, H];
  * gates: [B, 4H] = (r, z, n, ghn); hPrev: [B, H]. Writes dgx, dgh [B, 3H] and dhCarry [B, H].
+ * live: rows running this step (null: all); a dead row gets dgx = dgh = dhCarry = 0.
  */
+import type { LiveRows } from './activations.js';
+
 export function gruStepBackward(
   dhAbove: ArrayLike<number>, dghNext: ArrayLike<number> | null, dhCarryNext: ArrayLike<number> | null,
   wHh: ArrayLike<number>, gates: ArrayLike<number>, hPrev: ArrayLike<number>,
-  dgx: Float64Array, dgh: Float64Array, dhCarry: Float64Array, B: number, H: number,
+  dgx: Float64Array, dgh: Float64Array, dhCarry: Float64Array, B: number, H: number, live: LiveRows = null,
 ): void {
   const G3 = 3 * H, G4 = 4 * H;
   for (let b = 0; b < B; b++) {
+    if (live && !live[b]) {
+      dgx.fill(0, b * G3, (b + 1) * G3);
+      dgh.fill(0, b * G3, (b + 1) * G3);
+      dhCarry.fill(0, b * H, (b + 1) * H);
+      continue;
+    }
     for (let j = 0; j < H; j++) {
       const bj = b * H + j;
       let dh = dhAbove[bj]!;

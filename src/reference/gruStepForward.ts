@@ -7,17 +7,23 @@
  *   h = (1 − z) ⊙ n + z ⊙ hPrev
  *
  * gx: [B, 3H], hPrev: [B, H], wHh: [3H, H], bHn: [H]; writes h [B, H] and
- * gates [B, 4H] = (r, z, n, ghn), what backward needs.
+ * gates [B, 4H] = (r, z, n, ghn), what backward needs. live: rows running this step (null: all);
+ * a dead row gets h = gates = 0.
  */
-import { sigmoid } from './activations.js';
+import { sigmoid, type LiveRows } from './activations.js';
 
 export function gruStepForward(
   gx: ArrayLike<number>, hPrev: ArrayLike<number>, wHh: ArrayLike<number>, bHn: ArrayLike<number>,
-  h: Float64Array, gates: Float64Array, B: number, H: number,
+  h: Float64Array, gates: Float64Array, B: number, H: number, live: LiveRows = null,
 ): void {
   const G3 = 3 * H, G4 = 4 * H;
   for (let b = 0; b < B; b++) {
     const hp = b * H;
+    if (live && !live[b]) {
+      h.fill(0, hp, hp + H);
+      gates.fill(0, b * G4, (b + 1) * G4);
+      continue;
+    }
     for (let j = 0; j < H; j++) {
       const gh = [0, 0, 0];
       for (let q = 0; q < 3; q++) {

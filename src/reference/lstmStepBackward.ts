@@ -9,14 +9,24 @@
  * dhAbove: [B, H] (from the head or the layer above); dcAbove: [B, H] or null (a head reading c);
  * dgatesNext: [B, 4H] or null at t = T−1; dcNext: [B, H] or null; gates: [B, 4H] activated;
  * c, cPrev: [B, H]. Writes dgates [B, 4H] (pre-activation gradients) and dcOut [B, H].
+ * live: rows running this step (null: all); a dead row gets dgates = dcOut = 0, so no gradient
+ * flows through the padded steps (the next step's terms of a live row are then zero too).
  */
+import type { LiveRows } from './activations.js';
+
 export function lstmStepBackward(
   dhAbove: ArrayLike<number>, dcAbove: ArrayLike<number> | null, dgatesNext: ArrayLike<number> | null,
   dcNext: ArrayLike<number> | null, wHh: ArrayLike<number>, gates: ArrayLike<number>,
   c: ArrayLike<number>, cPrev: ArrayLike<number>, dgates: Float64Array, dcOut: Float64Array, B: number, H: number,
+  live: LiveRows = null,
 ): void {
   const G = 4 * H;
   for (let b = 0; b < B; b++) {
+    if (live && !live[b]) {
+      dgates.fill(0, b * G, (b + 1) * G);
+      dcOut.fill(0, b * H, (b + 1) * H);
+      continue;
+    }
     for (let j = 0; j < H; j++) {
       const bj = b * H + j;
       let dh = dhAbove[bj]!;

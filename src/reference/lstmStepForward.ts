@@ -7,17 +7,25 @@
  *
  * gx: [B, 4H] (input projection of this step with both biases), hPrev, cPrev: [B, H],
  * wHh: [4H, H]; writes h, c: [B, H] and the activated gates [B, 4H] (kept for backward).
- * One GPU invocation owns one (b, j) and its four gates.
+ * live: rows running this step (null: all); a dead row (t ≥ its length) gets h = c = gates = 0.
+ * The kernel computes the same values, each (b, j) with its four gates in registers (see its
+ * header for the tiling), and also copies the state into the layer's tail slots (see the plan).
  */
-import { sigmoid } from './activations.js';
+import { sigmoid, type LiveRows } from './activations.js';
 
 export function lstmStepForward(
   gx: ArrayLike<number>, hPrev: ArrayLike<number>, cPrev: ArrayLike<number>, wHh: ArrayLike<number>,
-  h: Float64Array, c: Float64Array, gates: Float64Array, B: number, H: number,
+  h: Float64Array, c: Float64Array, gates: Float64Array, B: number, H: number, live: LiveRows = null,
 ): void {
   const G = 4 * H;
   for (let b = 0; b < B; b++) {
     const hp = b * H;
+    if (live && !live[b]) {
+      h.fill(0, hp, hp + H);
+      c.fill(0, hp, hp + H);
+      gates.fill(0, b * G, (b + 1) * G);
+      continue;
+    }
     for (let j = 0; j < H; j++) {
       const pre = [0, 0, 0, 0];
       for (let q = 0; q < 4; q++) {

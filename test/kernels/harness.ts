@@ -6,11 +6,11 @@
  * Only `gpu()` knows where the device comes from: Dawn (createNodeDevice) unless a runner outside
  * vitest hands it another with `useDevice` first (scripts/kernels-deno.ts: wgpu's, through Deno).
  */
-import { createNodeDevice } from '../../src/webgpu/device.js';
-import { newCounters } from '../../src/webgpu/counters.js';
-import { bindKernel, KernelRegistry, recordDispatches, type Dispatch } from '../../src/webgpu/kernels.js';
-import { packUniforms } from '../../src/webgpu/reflect.js';
-import { nodeShaderSource, type ShaderSource } from '../../src/webgpu/shaderSource.js';
+import { createNodeDevice } from '../../src/webgpu/device/dawn.js';
+import { newCounters } from '../../src/webgpu/engine/counters.js';
+import { bindKernel, recordDispatches, type Dispatch } from '../../src/webgpu/kernels/bind.js';
+import { KernelRegistry } from '../../src/webgpu/kernels/registry.js';
+import { packUniforms } from '../../src/webgpu/kernels/info.js';
 
 export interface Gpu {
   device: GPUDevice;
@@ -20,12 +20,13 @@ export interface Gpu {
 let gpuPromise: Promise<Gpu> | null = null;
 
 /**
- * Runs every kernel of this harness on `device` (with shaders from `source`) instead of Dawn's.
- * Call it before the first kernel runs; a second device is refused rather than mixed in.
+ * Runs every kernel of this harness on `device` instead of Dawn's (the kernels come from the
+ * package's generated table). Call it before the first kernel runs; a second device is refused
+ * rather than mixed in.
  */
-export function useDevice(device: GPUDevice, source: ShaderSource = nodeShaderSource): Gpu {
+export function useDevice(device: GPUDevice): Gpu {
   if (gpuPromise) throw new Error('useDevice: the kernel harness already has a device (call useDevice once, before any kernel runs)');
-  const g = { device, registry: new KernelRegistry(device, source, newCounters()) };
+  const g = { device, registry: new KernelRegistry(device, newCounters()) };
   gpuPromise = Promise.resolve(g);
   return g;
 }
@@ -39,7 +40,7 @@ export function gpu(): Promise<Gpu> {
     } catch (e) {
       throw new Error(`NO WEBGPU ADAPTER: kernel tests cannot run (${(e as Error).message}); run scripts/setup-system.sh as root`);
     }
-    return { device: d.device, registry: new KernelRegistry(d.device, nodeShaderSource, newCounters()) };
+    return { device: d.device, registry: new KernelRegistry(d.device, newCounters()) };
   })();
   return gpuPromise;
 }

@@ -30,7 +30,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/rng.js';
 import { lstmStepForward } from '../../src/reference/lstmStepForward.js';
 import { lstmStepBackward } from '../../src/reference/lstmStepBackward.js';
-import { stepInvocations } from '../../src/webgpu/stepDispatch.js';
+import { stepInvocations } from '../../src/webgpu/kernels/grids.js';
 import { randomF32, runKernel, runKernelSequence, type KernelStep } from './harness.js';
 
 const EPS = 2 ** -23;

@@ -29,7 +29,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { normwiseError } from '../../src/compare.js';
 import { matmul, type MatmulArgs } from '../../src/reference/matmul.js';
 import { Rng } from '../../src/rng.js';
-import { MATMUL_DEFAULTS, matmulOverrides, matmulWorkgroups, type MatmulOverrides } from '../../src/webgpu/matmulDispatch.js';
+import { MATMUL_DEFAULTS, matmulOverrides, matmulWorkgroups, type MatmulOverrides } from '../../src/webgpu/kernels/grids.js';
 import { randomF32, runKernel } from './harness.js';
 
 const EPS32 = 2 ** -24;

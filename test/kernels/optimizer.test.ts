@@ -48,7 +48,8 @@ import { clipGradNorm, gradNorm } from '../../src/reference/gradNorm.js';
 import {
   createOptimizerState, optimizerUpdate, resolveOptimizer, type OptimizerOptions, type ResolvedOptimizer,
 } from '../../src/reference/optimizerUpdate.js';
-import { optimizerStateSlots, optimizerUniforms, optimizerWorkgroups } from '../../src/webgpu/optimizerUniforms.js';
+import { optimizerStateSlots, optimizerUniforms } from '../../src/webgpu/kernels/optimizerUniforms.js';
+import { flatWorkgroups } from '../../src/webgpu/kernels/grids.js';
 import { gpu, randomF32, runKernelSequence, type KernelBuffer, type KernelStep } from './harness.js';
 
 const EPS = 2 ** -23;
@@ -228,7 +229,7 @@ async function gpuRun(opt: ResolvedOptimizer, p0: Float32Array, grads: Float32Ar
     buffers[binding] = new Float32Array(n).fill(slot ? slot.init : NaN);
   }
   grads.forEach((g, k) => { buffers[`g${k}`] = g; });
-  const [x, y] = optimizerWorkgroups(n, WG, maxPerDimension);
+  const [x, y] = flatWorkgroups(n, WG, maxPerDimension);
   const steps: KernelStep[] = grads.flatMap((_, k): KernelStep[] => [
     ...normSteps(`g${k}`, n, P, clip ? 1 : 0, clip ? clip.maxNorm : 1, 64),
     { name: 'optimizer_update', overrides: { WG }, uniforms: optimizerUniforms(opt, k + 1, lrs[k]!, n), workgroups: [x, y], bind: { grads: `g${k}` }, label: `optimizer_update[step=${k + 1}]` },
@@ -342,10 +343,10 @@ describe('optimizerUniforms (the host side of optimizer_update)', () => {
   });
 
   it('covers n with a 2-D grid when one dimension is not enough', () => {
-    expect(optimizerWorkgroups(100, 64)).toEqual([2, 1]);
-    expect(optimizerWorkgroups(0, 64)).toEqual([1, 1]);
-    expect(optimizerWorkgroups(64 * 65535 + 1, 64)).toEqual([65535, 2]);
-    expect(optimizerWorkgroups(1000, 7, 12)).toEqual([12, 12]);
-    expect(() => optimizerWorkgroups(10, 1, 3)).toThrow(/more than 3²/);
+    expect(flatWorkgroups(100, 64)).toEqual([2, 1, 1]);
+    expect(flatWorkgroups(0, 64)).toEqual([1, 1, 1]);
+    expect(flatWorkgroups(64 * 65535 + 1, 64)).toEqual([65535, 2, 1]);
+    expect(flatWorkgroups(1000, 7, 12)).toEqual([12, 12, 1]);
+    expect(() => flatWorkgroups(10, 1, 3)).toThrow(/more than 3²/);
   });
 });

@@ -19,7 +19,7 @@ import { rnnStepBackward } from '../../src/reference/rnnStepBackward.js';
 import { gruStepForward } from '../../src/reference/gruStepForward.js';
 import { gruStepBackward } from '../../src/reference/gruStepBackward.js';
 import { runKernel, runKernelSequence, type KernelStep } from './harness.js';
-import { stepInvocations } from '../../src/webgpu/stepDispatch.js';
+import { stepInvocations } from '../../src/webgpu/kernels/grids.js';
 
 // ---------------------------------------------------------------------------------------------
 // Tolerances. Measure (DESIGN.md §5): ‖gpu − ref‖₂ / max(‖ref‖₂, 1e-30) per output tensor and

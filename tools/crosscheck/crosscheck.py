@@ -1,7 +1,8 @@
 """Cross-check `webgpu-lstm grad` against the independent numpy reference (reference_np.py).
 
     python3 tools/crosscheck/crosscheck.py --cases N --seed S [--backend cpu|webgpu]
-                                           [--cli "node bin/webgpu-lstm.js"] [--tol X] [--keep DIR]
+                                           [--features v0|v1|LIST] [--cli "node bin/webgpu-lstm.js"]
+                                           [--tol X] [--keep DIR]
 
 For each case: draw a random model and batch (gen_case.py), write them to a temp dir, run
 `<cli> grad --model M --batch B --out O --backend X`, read O and compare it with the float64
@@ -10,6 +11,11 @@ as DESIGN.md section 5 lists them (cpu writes F64, webgpu F32), then per tensor 
 ‖a − r‖₂ / max(‖r‖₂, τ), τ = 1e-300 for F64 results and 1e-30 for F32 results.
 Tolerance: 1e-9 for cpu, 2e-4 for webgpu (or --tol). Exit status 0 if every case passes, else 1;
 2 on a usage error.
+
+--features says which of DESIGN.md section 5's "Version 1 additions" the cases may use (see
+gen_case.py): `v0` (the default, the version 0 cases, seed for seed), `v1` (all of them: rnn_relu,
+mse, tokens, lengths, i64) or a comma list, e.g. `--features rnn_relu,mse` while the engine has
+only those.
 """
 import argparse
 import os
@@ -59,11 +65,11 @@ def cli_missing(cli):
     return None
 
 
-def check_case(index, rng, backend, cli, tol, work, verbose=True):
+def check_case(index, rng, backend, cli, tol, work, verbose=True, features=gen_case.NO_FEATURES):
     """Run one case; returns (ok, worst error, name of worst tensor, message lines)."""
     case_dir = os.path.join(work, f'case{index:03d}')
     os.makedirs(case_dir, exist_ok=True)
-    desc, model_path, batch_path = gen_case.make_case(rng, case_dir)
+    desc, model_path, batch_path = gen_case.make_case(rng, case_dir, features=features)
     out_path = os.path.join(case_dir, 'out.safetensors')
     lines = [f'case {index}: {gen_case.describe(desc)}']
     cmd = cli + ['grad', '--model', model_path, '--batch', batch_path, '--out', out_path, '--backend', backend]
@@ -78,6 +84,11 @@ def check_case(index, rng, backend, cli, tol, work, verbose=True):
         if len(err_lines) > 10:   # the first lines name the problem, the last ones end a stack
             err_lines = err_lines[:4] + [f'... ({len(err_lines) - 8} lines)'] + err_lines[-4:]
         lines += [f'    stderr: {l}' for l in err_lines]
+        cfg, _ = gen_case.read_model(model_path)
+        used = gen_case.features_used(cfg, gen_case.read_batch(batch_path))
+        if used:
+            lines.append(f'    (this case uses the Version 1 additions {", ".join(used)}; '
+                         f'--features v0 or a list of those the CLI has leaves them out)')
         return False, float('inf'), 'the CLI run', lines
     try:
         got, _, dtypes = st.load(out_path)
@@ -130,6 +141,9 @@ def main(argv=None):
     ap.add_argument('--cases', type=int, default=10)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--backend', choices=['cpu', 'webgpu'], default='cpu')
+    ap.add_argument('--features', default='v0',
+                    help='Version 1 additions the cases may use: v0, v1 or a comma list of '
+                         + ', '.join(gen_case.FEATURES) + ' (default %(default)s)')
     ap.add_argument('--cli', default='node bin/webgpu-lstm.js', help='command that runs the CLI (default: %(default)s)')
     ap.add_argument('--tol', type=float, default=None, help='normwise tolerance (default 1e-9 cpu, 2e-4 webgpu)')
     ap.add_argument('--keep', default=None, help='write the cases here and keep them (default: a temp dir, removed)')
@@ -137,6 +151,10 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if a.cases < 1:
         ap.error('--cases must be at least 1')
+    try:
+        features = gen_case.parse_features(a.features)
+    except ValueError as e:
+        ap.error(str(e))
     tol = TOL[a.backend] if a.tol is None else a.tol
     cli = shlex.split(a.cli)
     why = cli_missing(cli)
@@ -150,7 +168,7 @@ def main(argv=None):
     failed, overall, overall_where = 0, 0.0, None
     try:
         for i in range(a.cases):
-            ok, worst, name, lines = check_case(i, rng, a.backend, cli, tol, work, verbose=not a.quiet)
+            ok, worst, name, lines = check_case(i, rng, a.backend, cli, tol, work, verbose=not a.quiet, features=features)
             print('\n'.join(lines), flush=True)
             if not ok:
                 failed += 1
@@ -159,7 +177,8 @@ def main(argv=None):
     finally:
         if a.keep is None:
             shutil.rmtree(work, ignore_errors=True)
-    print(f'crosscheck ({a.backend}, seed {a.seed}): {a.cases - failed}/{a.cases} cases OK; '
+    print(f'crosscheck ({a.backend}, seed {a.seed}, features {gen_case.feature_string(features)}): '
+          f'{a.cases - failed}/{a.cases} cases OK; '
           f'worst error {overall:.3e} at {overall_where}; tolerance {tol:.0e}')
     return 1 if failed else 0
 

@@ -6,7 +6,9 @@ It is NOT a cross-check of anything: it compares the reference with itself.
 
 Writes F64 for cpu, F32 for webgpu. For testing the harness's failure paths, the environment
 variable CROSSCHECK_MOCK_FAULT may be `perturb:<tensor>` (adds 1e-6·‖t‖ noise), `drop:<tensor>`,
-`f32` (writes F32 whatever the backend) or `exit` (fails with a message on stderr).
+`f32` (writes F32 whatever the backend), `exit` (fails with a message on stderr), `ignore:lengths`
+(computes as if the batch had no `lengths`: an engine that ignores them) or `v0` (refuses every
+Version 1 addition with a message, as a CLI without them does).
 """
 import argparse
 import os
@@ -36,7 +38,15 @@ def main(argv=None):
         return 1
     try:
         cfg, params = gen_case.read_model(a.model)
-        out = ref.grad(cfg, params, gen_case.read_batch(a.batch))
+        batch = gen_case.read_batch(a.batch)
+        if fault == 'v0':
+            used = gen_case.features_used(cfg, batch)
+            if used:
+                print(f'mock_cli: not supported in version 0: {", ".join(used)}', file=sys.stderr)
+                return 1
+        if fault == 'ignore:lengths':
+            batch.pop('lengths', None)
+        out = ref.grad(cfg, params, batch)
     except (OSError, ValueError) as e:
         print(f'mock_cli: {e}', file=sys.stderr)
         return 1

@@ -6,7 +6,8 @@ Layout of a safetensors file:
               "__metadata__": {str: str}}; offsets are relative to the first byte after the header
     rest      raw little-endian tensor data, row-major
 
-Only the dtypes this project uses are handled: F32, F64, I32. Anything else is refused by name.
+Only the dtypes this project uses are handled: F32, F64, I32, I64 (PyTorch's long: class ids,
+token ids, lengths). Anything else is refused by name.
 """
 import json
 import os
@@ -14,7 +15,7 @@ import struct
 
 import numpy as np
 
-DTYPES = {'F32': np.dtype('<f4'), 'F64': np.dtype('<f8'), 'I32': np.dtype('<i4')}
+DTYPES = {'F32': np.dtype('<f4'), 'F64': np.dtype('<f8'), 'I32': np.dtype('<i4'), 'I64': np.dtype('<i8')}
 
 
 class SafetensorsError(ValueError):
@@ -25,11 +26,11 @@ def _dtype_name(arr):
     for name, dt in DTYPES.items():
         if arr.dtype == dt or arr.dtype == dt.newbyteorder('='):
             return name
-    raise SafetensorsError(f'unsupported numpy dtype {arr.dtype} (expected float32, float64 or int32)')
+    raise SafetensorsError(f'unsupported numpy dtype {arr.dtype} (expected float32, float64, int32 or int64)')
 
 
 def save(path, tensors, metadata=None):
-    """Write `tensors` ({name: ndarray of float32/float64/int32}) and string `metadata` to `path`.
+    """Write `tensors` ({name: ndarray of float32/float64/int32/int64}) and string `metadata` to `path`.
 
     Tensors are laid out in name order; the header is padded with spaces to a multiple of 8 bytes
     so that the data starts aligned, as the reference implementation does.
