@@ -1,28 +1,31 @@
-// Builds the browser bundle: dist/browser/webgpu-lstm.js (ESM, WGSL kernels inlined as text).
-// Node-only modules (Dawn's `webgpu`, node:fs) are reached only through dynamic imports on Node
-// paths, so they are left external and never loaded in a browser.
+// Builds the browser bundles (ESM, the WGSL kernels inside from src/webgpu/kernels/generated.ts):
+//   dist/browser/webgpu-lstm.js        the library (the package's `browser` export)
+//   dist/browser/webgpu-lstm-tasks.js  the library plus the example tasks' pure parts (recipes,
+//                                      data generators, metrics), for the demo page and the tests
+// The only Node module the library reaches is Dawn's device (src/webgpu/device/dawn.ts, through a
+// dynamic import on the Node path); the bundles get a stub in its place, so a bundler that builds
+// an app from them sees no Node module at all (no node:fs, no `webgpu`).
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
-// src/webgpu/device.ts is Dawn for Node (it imports node:fs): the bundle gets a stub instead.
 const nodeDeviceStub = {
   name: 'node-device-stub',
   setup(b) {
-    b.onResolve({ filter: /\/webgpu\/device\.js$/ }, () => ({ path: fileURLToPath(new URL('../src/browser/noNodeDevice.ts', import.meta.url)) }));
+    b.onResolve({ filter: /\/webgpu\/device\/dawn\.js$/ }, () => ({ path: fileURLToPath(new URL('../src/browser/noNodeDevice.ts', import.meta.url)) }));
   },
 };
 
-await build({
-  entryPoints: ['src/browser/index.ts'],
-  outfile: 'dist/browser/webgpu-lstm.js',
+const common = {
   bundle: true,
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
   sourcemap: true,
-  loader: { '.wgsl': 'text' },
-  external: ['webgpu', 'node:*'],
   plugins: [nodeDeviceStub],
   logLevel: 'warning',
-});
-console.log('built dist/browser/webgpu-lstm.js');
+};
+
+const minify = process.argv.includes('--minify');
+await build({ ...common, entryPoints: ['src/browser/index.ts'], outfile: 'dist/browser/webgpu-lstm.js', minify });
+await build({ ...common, entryPoints: ['src/browser/tasks.ts'], outfile: 'dist/browser/webgpu-lstm-tasks.js', minify });
+console.log('built dist/browser/webgpu-lstm.js and dist/browser/webgpu-lstm-tasks.js');

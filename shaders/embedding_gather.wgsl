@@ -19,6 +19,10 @@ struct Params { B: u32, T: u32, I: u32, V: u32, eOffset: u32 }
 
 override WG: u32 = 64;
 
+// A quiet NaN made at run time (a user function call is not a constant expression; a NaN constant
+// expression would be a shader-creation error in WGSL).
+fn quietNan(bits: u32) -> f32 { return bitcast<f32>(bits); }
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let e = gid.x + gid.y * nwg.x * WG;
@@ -31,7 +35,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let b = row % B;
   let id = ids[b * u.T + t];
   if (id < 0 || u32(id) >= u.V) {
-    x[e] = bitcast<f32>(0x7fc00000u);
+    x[e] = quietNan(0x7fc00000u);
     return;
   }
   x[e] = params[u.eOffset + u32(id) * I + i];

@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bestBackend, describeBackends } from '../src/backends.js';
 import { RuntimeFailure } from '../src/errors.js';
-import { describeAdapter, formatAdapterInfo } from '../src/webgpu/adapterInfo.js';
-import { createNodeDevice, SWIFTSHADER_ICD, type NodeDevice } from '../src/webgpu/device.js';
-import { ENGINE_LIMITS } from '../src/webgpu/deviceRequest.js';
+import { describeAdapter, formatAdapterInfo } from '../src/webgpu/device/adapterInfo.js';
+import { createNodeDevice, SWIFTSHADER_ICD, type NodeDevice } from '../src/webgpu/device/dawn.js';
+import { ENGINE_LIMITS } from '../src/webgpu/device/request.js';
 import { runAffineSmoke } from './fixtures/affineSmoke.js';
 
 const affineWgsl = readFileSync(new URL('./fixtures/affine.wgsl', import.meta.url), 'utf8');

@@ -57,6 +57,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     const summary = {
       task: result.task, backend: engine.backend, adapter: engine.adapterInfo.description, seed, steps: result.steps,
       loss: result.loss, accuracy: result.accuracy, ...(result.perClass ? { perClass: result.perClass } : {}),
+      ...(result.extra ?? {}),
       seconds: Math.round(seconds * 1000) / 1000,
       ...(values.save ? { saved: values.save } : {}),
     };

@@ -3,8 +3,10 @@ import { binaryAdd } from './binaryAdd.js';
 import { bitpair } from './bitpair.js';
 import { echo } from './echo.js';
 import { mnistRows } from './mnistRows.js';
+import { forecast } from './forecast.js';
+import { text } from './text.js';
 import type { TaskDefinition } from './task.js';
 
-export const TASKS: ReadonlyMap<string, TaskDefinition> = new Map([bitpair, echo, mnistRows, binaryAdd].map((t) => [t.name, t]));
+export const TASKS: ReadonlyMap<string, TaskDefinition> = new Map([bitpair, echo, mnistRows, binaryAdd, forecast, text].map((t) => [t.name, t]));
 export const DEFAULT_TASK = 'bitpair';
 export type { TaskDefinition, TaskOptions, TaskResult } from './task.js';

@@ -19,6 +19,8 @@ export interface TaskResult {
   /** The task's own metric on data it did not train on (DESIGN.md section 5). */
   accuracy: number;
   perClass?: number[];
+  /** The task's own further figures (forecast: rmse, naiveRmse, skill; text: bits per character…), in --json. */
+  extra?: Record<string, number | string>;
 }
 
 export interface TaskDefinition {

@@ -83,6 +83,24 @@ export interface KernelStep {
  * kernel declares; `runKernel` is the one-step case.
  */
 export async function runKernelSequence(buffers: Record<string, KernelBuffer>, steps: readonly KernelStep[]): Promise<Record<string, Float32Array>> {
+  const raw = await runKernelSequenceRaw(buffers, steps);
+  const out: Record<string, Float32Array> = {};
+  for (const [k, words] of Object.entries(raw)) {
+    const src = buffers[k]!;
+    const isInt = src instanceof Int32Array || src instanceof Uint32Array || ('output' in src && src.init && !(src.init instanceof Float32Array));
+    // Integer buffers come back as numbers too (converted), so every result is a Float32Array.
+    out[k] = isInt ? Float32Array.from(new Int32Array(words.buffer, words.byteOffset, words.length)) : new Float32Array(words.buffer, words.byteOffset, words.length);
+  }
+  return out;
+}
+
+/** runKernel, every buffer read back as its raw 32-bit words (for kernels that copy words: gather_rows). */
+export async function runKernelRaw(name: string, run: KernelRun): Promise<Record<string, Uint32Array>> {
+  return runKernelSequenceRaw(run.buffers, [{ name, ...run }]);
+}
+
+/** runKernelSequence, every buffer read back as its raw 32-bit words, bit for bit. */
+export async function runKernelSequenceRaw(buffers: Record<string, KernelBuffer>, steps: readonly KernelStep[]): Promise<Record<string, Uint32Array>> {
   const { device, registry } = await gpu();
   const counters = newCounters();
   const made: GPUBuffer[] = [];
@@ -154,14 +172,10 @@ export async function runKernelSequence(buffers: Record<string, KernelBuffer>, s
     device.queue.submit([encoder.finish()]);
     const err = await device.popErrorScope();
     if (err) throw new Error(`${steps.map((s) => s.name).join(', ')}: validation error: ${err.message}`);
-    const out: Record<string, Float32Array> = {};
+    const out: Record<string, Uint32Array> = {};
     for (const [k, r, bytes] of reads) {
       await r.mapAsync(GPUMapMode.READ);
-      const src = buffers[k]!;
-      const isInt = src instanceof Int32Array || src instanceof Uint32Array || ('output' in src && src.init && !(src.init instanceof Float32Array));
-      // Integer buffers come back as numbers too (converted), so every result is a Float32Array.
-      const raw = r.getMappedRange(0, Math.ceil(bytes / 4) * 4).slice(0);
-      out[k] = isInt ? Float32Array.from(new Int32Array(raw)) : new Float32Array(raw);
+      out[k] = new Uint32Array(r.getMappedRange(0, Math.ceil(bytes / 4) * 4).slice(0));
       r.unmap();
     }
     return out;

@@ -1,0 +1,240 @@
+/**
+ * The tolerances of every kernel test in one table (issue 8): each kernel's bound, why it has that
+ * shape, and the worst error measured against it on SwiftShader (Dawn, CPU-emulated). The test
+ * files import their bounds from here; none keeps a constant of its own.
+ *
+ * ε = ε₃₂ = 2⁻²³ (float32 machine epsilon), u = 2⁻²⁴ (its unit roundoff). K = the length of a
+ * kernel's longest f32 sum. Inputs are scaled as in training (weights ~ U(±c/√H), states and
+ * gradients O(1)), so the partial sums of a K-term dot product stay O(1) and their roundings, of
+ * random sign, add up like a random walk: about √K·ε (the worst case K·ε is never approached on
+ * random data). SwiftShader's exp is off by up to ≈ 9 ulp (measured), which enters σ and tanh; the
+ * WGSL accuracy allowances (exp: 3 + 2|x| ulp; log: 3 ulp or 2⁻²¹ absolute near 1; + − × ÷:
+ * ≤ 2.5 ulp) shape the loss bounds.
+ *
+ * "measured" is the worst |Δ|/bound (or normwise error/bound) over the test file's cases; set
+ * KERNEL_TOL_REPORT=1 to have each file print its worst ratio per check (TolReport below). A
+ * wrong index or a dropped term gives ratios of 10³ and more: the bounds are tight enough to see
+ * that and loose enough (2–10× headroom) for summation hardware other than SwiftShader's (FMA,
+ * other exp/log).
+ */
+
+/** float32 machine epsilon, 2⁻²³. */
+export const EPS = 2 ** -23;
+/** float32 unit roundoff, 2⁻²⁴ (matmul and reduce_rows state their bounds in it). */
+export const UNIT = 2 ** -24;
+
+// -------------------------------------------------------------------------------------------------
+// Dense kernels.
+
+/**
+ * matmul, normwise over the M×N block: ‖C_gpu − C_ref‖ / ‖C_ref‖ ≤ c·√K'·u, K' = max(K, 1) + 3.
+ * Each C element is a K-term f32 sum of exact-input products (one rounding each) plus up to three
+ * more additions (bias, bias2, old C): K' counts them. Measured: 0.51·√K'·u, 0.26 of the bound.
+ */
+export const MATMUL = { c: 2 };
+export const matmulBound = (K: number): number => MATMUL.c * Math.sqrt(Math.max(K, 1) + 3) * UNIT;
+
+/**
+ * reduce_rows, normwise over the cols outputs: ≤ c·√R'·u, R' = rows + 1. Each output is a
+ * sequential f32 sum of R exact inputs plus the accumulate add. Measured: 0.45·√R'·u, 0.23 of the
+ * bound.
+ */
+export const REDUCE_ROWS = { c: 2 };
+export const reduceRowsBound = (rows: number): number => REDUCE_ROWS.c * Math.sqrt(rows + 1) * UNIT;
+
+/**
+ * grad_norm + grad_norm_finish, relative, K = n/P + P (the longest chain of f32 additions):
+ *   partials[p]   |Δ| ≤ ε·(8 + 2√(n/P))·ref   a sum of n/P squares plus the rescales, sqrt, × s   measured 0.09
+ *   stats[0] norm |Δ| ≤ ε·(8 + 2√K)·ref       the same over both passes                          measured 0.05
+ *   stats[1] clip |Δ| ≤ ε·(12 + 2√K)·ref      the norm's error + one add, ÷                      measured 0.05
+ */
+export const GRAD_NORM = { partials: 8, norm: 8, scale: 12, perSqrt: 2 };
+export const gradNormBound = (which: 'partials' | 'norm' | 'scale', K: number, ref: number): number =>
+  EPS * (GRAD_NORM[which] + GRAD_NORM.perSqrt * Math.sqrt(K)) * ref;
+
+/**
+ * optimizer_update over STEPS steps (grad_norm → finish → update per step), normwise, with
+ * A = 16 + 2√K (K as grad_norm's):
+ *   params          ‖Δ‖₂ ≤ ε·(A·Σ_k‖u_k‖₂ + Σ_k‖p_k‖₂)   each step's update u_k carries the clip scale's
+ *                                                      error and a few roundings (A); storing p in f32
+ *                                                      rounds by ε/2·|p| per step
+ *                                                      measured 0.13 (sgd), 0.08 (adagrad, adam), 0.04
+ *                                                      (rmsprop); relative ‖Δ‖/‖p‖ ≤ 1e-7
+ *   state1, state2  ‖Δ‖₂ ≤ ε·A·STEPS·‖ref‖₂             each step: the clipped g (A) and a few roundings,
+ *                                                      carried (decayed) into the next; measured ≤ 0.02,
+ *                                                      relative ≤ 6.4e-7 (square_avg)
+ * The bounds are worst-case shaped (√K for the clip scale); a 10 % error in the weight decay term
+ * alone already fails them by 3–400×.
+ */
+export const OPTIMIZER = { a0: 16, a1: 2 };
+export const optimizerA = (K: number): number => OPTIMIZER.a0 + OPTIMIZER.a1 * Math.sqrt(K);
+
+// -------------------------------------------------------------------------------------------------
+// Step kernels. Dead rows (t ≥ lengths[b]) and tail copies are exact (0, and the very value written
+// to slice t+1): they are checked bit for bit, not against a bound.
+
+/**
+ * lstm_step_forward / lstm_step_backward, one step, per element |Δ| ≤ ε·(a0 + a1·√K) + r·ε·|ref|,
+ * K = H forward, 4H backward:
+ *   forward  h[t+1], c[t+1], gates[t]   pointwise after an H-long dot product; σ, tanh have slope ≤ 1
+ *            measured |Δ| ≤ 9.1ε, 0.26 of the bound (gates)
+ *   backward dgates[t], dcCarry[t]      pointwise after the 4H-long dot product of dh, then the
+ *            tail gradient added (one more rounding); gates ≤ 1
+ *            measured |Δ| ≤ 14.3ε, 0.16 of the bound (dgates)
+ * A whole sequence (T forward then T backward steps, every tensor normwise over all its steps):
+ *   ‖Δ‖₂/‖ref‖₂ ≤ c·√4H·ε   long sequences carry rounding through 2T steps; the recurrence
+ *                          contracts (f < 1). measured ‖Δ‖/‖ref‖ ≤ 2.8ε, 0.25 of the bound (H 1,
+ *                          T 50, dgates)
+ * With lengths and tails (issue 9) the worst ratios stayed below these (see lstm_step.test.ts).
+ */
+export const LSTM_STEP = {
+  forward: { a0: 8, a1: 2, r: 16 },
+  backward: { a0: 8, a1: 2, r: 16 },
+  sequence: 4,
+};
+export function lstmStepBound(which: 'forward' | 'backward', H: number): { atol: number; rtol: number } {
+  const t = LSTM_STEP[which], K = which === 'forward' ? H : 4 * H;
+  return { atol: EPS * (t.a0 + t.a1 * Math.sqrt(K)), rtol: t.r * EPS };
+}
+export const lstmSequenceBound = (H: number): number => LSTM_STEP.sequence * Math.sqrt(4 * H) * EPS;
+
+/**
+ * rnn_step_* / gru_step_*, normwise per output tensor and timestep slice:
+ * ‖gpu − ref‖₂ / max(‖ref‖₂, 1e-30) ≤ c·√(K + 1)·ε for one step, K = the dot products' length;
+ * + 1 for the pointwise tail. A chain of T steps: c·√((K + 1)·T)·ε — every step adds its own
+ * rounding, carried through the later steps; W_hh ~ U(±1.2/√H) has spectral radius ≈ 0.7 and
+ * tanh', σ', relu' ≤ 1, so the recurrence contracts and T steps' errors add like a random walk.
+ *
+ *   kernel             outputs            K    c   why c
+ *   rnn_step_forward   h[t+1]             H    2   one sum, then tanh (≤ 3.2ε, measured) or relu
+ *                                                  (exact); at H = 1 the tanh rounding is all there is
+ *   rnn_step_backward  dg[t]              H    2   one sum (+ the tail gradient), × (1 − h)(1 + h) or
+ *                                                  × [h > 0]: two roundings
+ *   gru_step_forward   h[t+1], gates[t]   H    4   three sums; n = tanh(gx + r·ghn) compounds the
+ *                                                  errors of r and ghn, then (1 − z)·n + z·hPrev
+ *   gru_step_backward  dgx, dgh, dhCarry  3H   4   one sum, then a chain of up to 5 products
+ *
+ * Measured worst (fraction of the bound), single steps / chains: see rnn_gru_step.test.ts's header.
+ */
+export const RNN_GRU_STEP = { rnn_step_forward: 2, rnn_step_backward: 2, gru_step_forward: 4, gru_step_backward: 4 } as const;
+export type RnnGruKernel = keyof typeof RNN_GRU_STEP;
+export const rnnGruStepBound = (kernel: RnnGruKernel, K: number): number => RNN_GRU_STEP[kernel] * Math.sqrt(K + 1) * EPS;
+export const rnnGruChainBound = (kernel: RnnGruKernel, K: number, T: number): number => RNN_GRU_STEP[kernel] * Math.sqrt((K + 1) * T) * EPS;
+
+// -------------------------------------------------------------------------------------------------
+// Loss kernels, per element |Δ| ≤ bound. Padded rows (masked = 1, t ≥ lengths[b]) are exact zeros,
+// checked bit for bit.
+
+/**
+ * softmax_cross_entropy:
+ *   lossRows[r]    ε·(8 + 4·Σ_k p_k|z_k − m| + 4·(|lse| + |z_y|) + 2√C)   exp errors weighted by p inside
+ *                                                                        log; rounding of m + log s and
+ *                                                                        lse − z_y; the C-term sum s
+ *                  measured 0.16
+ *   dlogits[r, k]  scale·(p_k·(L_r + ε·(4 + 3|z_k − lse|)) + 2ε)         exp(z − lse): the error L_r of
+ *                                                                        lse (the row's loss bound) and of
+ *                                                                        the argument; − onehot, × scale
+ *                  measured 0.55
+ */
+export const SOFTMAX_CE = { loss: { a0: 8, spread: 4, mag: 4, sqrtC: 2 }, dlogits: { a0: 4, arg: 3, abs: 2 } };
+export function softmaxRowBound(spreadP: number, lse: number, zy: number, C: number): number {
+  const t = SOFTMAX_CE.loss;
+  return EPS * (t.a0 + t.spread * spreadP + t.mag * (Math.abs(lse) + Math.abs(zy)) + t.sqrtC * Math.sqrt(C));
+}
+export function softmaxGradBound(scale: number, p: number, rowBound: number, zMinusLse: number): number {
+  const t = SOFTMAX_CE.dlogits;
+  return scale * (p * (rowBound + EPS * (t.a0 + t.arg * Math.abs(zMinusLse))) + t.abs * EPS);
+}
+
+/**
+ * sigmoid_bce:
+ *   lossRows[r]    ε·Σ_k (2|z_k| + 2|z_k·y_k| + 8) + 2√C·ε·|row|   per element: max(z,0) − z·y cancels
+ *                                                                 (y = 1, z ≫ 0), so absolute in |z|;
+ *                                                                 log1p of exp(−|z|) ≤ 3ε; the row sum
+ *                  measured 0.26
+ *   dlogits[r, k]  scale·ε·(4 + 2·σ(1 − σ)·(4 + 2|z|))             σ from exp(−|z|): its relative error
+ *                                                                 times σ'/σ; − y and × scale
+ *                  measured 0.38
+ */
+export const SIGMOID_BCE = { loss: { z: 2, zy: 2, a0: 8, sqrtC: 2 }, dlogits: { a0: 4, slope: 2, s0: 4, sz: 2 } };
+export function bceRowBound(z: ArrayLike<number>, y: ArrayLike<number>, off: number, C: number, row: number): number {
+  const t = SIGMOID_BCE.loss;
+  let s = 0;
+  for (let k = 0; k < C; k++) s += t.z * Math.abs(z[off + k]!) + t.zy * Math.abs(z[off + k]! * y[off + k]!) + t.a0;
+  return EPS * s + t.sqrtC * Math.sqrt(C) * EPS * Math.abs(row);
+}
+export function bceGradBound(scale: number, z: number): number {
+  const t = SIGMOID_BCE.dlogits, sg = 1 / (1 + Math.exp(-z));
+  return scale * EPS * (t.a0 + t.slope * sg * (1 - sg) * (t.s0 + t.sz * Math.abs(z)));
+}
+
+/**
+ * mse_loss:
+ *   lossRows[r]    ε·(4 + 2√C)·row        d = z − y rounds once (ε/2·|d|), d² once more, then a C-term
+ *                                         f32 sum of positive terms (a random walk of roundings of the
+ *                                         partial sums, each ≤ row): relative to the row
+ *                  measured 0.02 (see loss.test.ts)
+ *   dlogits[r, k]  4ε·scale·2·|d|         fl(z − y), then × (scale·2) with scale itself rounded to f32:
+ *                                         three roundings of ε/2 relative; exact 0 where z = y
+ *                  measured 0.19
+ */
+export const MSE = { loss: { a0: 4, sqrtC: 2 }, dlogits: 4 };
+export const mseRowBound = (C: number, row: number): number => EPS * (MSE.loss.a0 + MSE.loss.sqrtC * Math.sqrt(C)) * Math.abs(row);
+export const mseGradBound = (scale: number, d: number): number => MSE.dlogits * EPS * scale * 2 * Math.abs(d);
+
+// -------------------------------------------------------------------------------------------------
+// Token and data movement kernels.
+
+/**
+ * embedding_gather and gather_rows: exact. They copy words (gather_rows as raw u32 words, so f32
+ * NaN payloads and i32 ids alike), no arithmetic: compared bit for bit. Measured: exact.
+ */
+export const GATHER_EXACT = 0;
+
+/**
+ * embedding_backward, per element: |Δ| ≤ c·√n·ε·max_q |s_q|, n = the id's occurrences and s_q the
+ * partial sums of its rows (in increasing row order, the kernel's and the twin's). A sequential
+ * f32 sum of n terms rounds each partial sum once (ε/2·|s_q|); of random sign they add like a
+ * random walk. n = 0 must give exactly 0 and n = 1 an exact copy (0 + x rounds nothing): bound 0
+ * there. Measured 0.05 (see embedding.test.ts).
+ */
+export const EMBEDDING_BACKWARD = { c: 2 };
+export const embeddingBackwardBound = (n: number, maxPartial: number): number =>
+  n <= 1 ? 0 : EMBEDDING_BACKWARD.c * Math.sqrt(n) * EPS * maxPartial;
+
+// -------------------------------------------------------------------------------------------------
+// The report: KERNEL_TOL_REPORT=1 prints, per test file, the worst ratio of every check.
+
+/** Is KERNEL_TOL_REPORT=1 set (Node, or Deno's process global)? */
+export const REPORT = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.KERNEL_TOL_REPORT === '1';
+
+/**
+ * The worst error/bound of each check of one test file. `note` keeps the worst ratio per key (a
+ * failed check notes Infinity); `print` (call it in afterAll) writes them when KERNEL_TOL_REPORT=1.
+ */
+export class TolReport {
+  private readonly worst = new Map<string, { ratio: number; where: string }>();
+
+  constructor(readonly title: string) {}
+
+  note(key: string, ratio: number, where = ''): void {
+    const w = this.worst.get(key);
+    if (!w || ratio > w.ratio || Number.isNaN(ratio)) this.worst.set(key, { ratio, where });
+  }
+
+  /** The worst ratio of a key so far (0 when none). */
+  get(key: string): number {
+    return this.worst.get(key)?.ratio ?? 0;
+  }
+
+  print(): void {
+    if (!REPORT || this.worst.size === 0) return;
+    const keys = [...this.worst.keys()].sort();
+    const w = Math.max(...keys.map((k) => k.length));
+    const rows = keys.map((k) => {
+      const v = this.worst.get(k)!;
+      return `  ${k.padEnd(w)}  ${v.ratio.toFixed(4)}${v.where ? `  (${v.where})` : ''}`;
+    });
+    console.log(`${this.title}: worst error / bound per check\n${rows.join('\n')}`);
+  }
+}
