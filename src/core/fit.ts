@@ -26,6 +26,7 @@ import { metricsOf } from './metrics.js';
 import type { ModelBase } from './modelBase.js';
 import { plainOptions, shapeOf, sliceInputs } from './modelBase.js';
 import type { TrainerBase } from './trainerBase.js';
+import { maybeYield } from './yield.js';
 
 const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'seed', 'validation', 'validationSplit', 'metrics', 'window', 'lossEvery', 'patience', 'onStep', 'onEpoch', 'signal', 'trainer'];
 const METRICS: readonly FitMetric[] = ['loss', 'accuracy', 'mse', 'mae'];
@@ -192,6 +193,7 @@ export async function runFit(model: ModelBase, data: FitData | AsyncIterable<Fit
             history.steps++;
             if (!Number.isNaN(loss)) losses.push(loss);
             if (onStep) await onStep({ step: history.steps, epoch, loss });
+            await maybeYield();
           }
         }
         await model.queue.idle();
@@ -236,6 +238,7 @@ export async function runFit(model: ModelBase, data: FitData | AsyncIterable<Fit
         history.steps++;
         if (!Number.isNaN(r.loss)) losses.push(r.loss);
         if (onStep) await onStep({ step: history.steps, epoch, loss: r.loss });
+        await maybeYield();
       }
       if (n === 0 && !aborted()) {
         throw new InputError(`${where}: the data source gave no batches in epoch ${epoch}${epoch > 1 ? '; for several epochs pass an iterable that starts over each time it is iterated (not a generator object), or epochs: 1' : ''}`);
