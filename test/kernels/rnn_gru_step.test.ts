@@ -3,58 +3,41 @@
  * float64 twins (src/reference/*), on Dawn.
  *
  * Single steps: seeded ragged shapes (B, H ∈ {1, 3, 7, 13, 33, 65, …}), t at 0, the middle and
- * T − 1, W_hh (and b_hn) at non-zero offsets inside a larger params array whose other entries are
- * NaN. Every slice a kernel must write starts NaN; every slice it must read holds data; every other
- * slice of a read-only buffer is NaN (a stray read shows up as NaN), and every other slice of a
- * read_write buffer holds data that must come back bit for bit (a stray write shows up). The twin
- * is fed the same float32 inputs, widened to float64.
+ * T − 1, K ∈ {1, 2, 3} tail slots, the RNN with tanh and with relu, W_hh (and b_hn) at non-zero
+ * offsets inside a larger params array whose other entries are NaN, per-row lengths at each t
+ * (rows dead at t, in their tail window, live before it, one of full length:
+ * test/kernels/lengths.ts). Every slice a kernel must write starts NaN (the tail slots it must
+ * write included); every element it must read holds data; every other element of a read-only
+ * buffer is NaN (a stray read — a dead row's input, a wrong tail slot of dhAbove — shows up as
+ * NaN), and every other element of a read_write buffer holds data that must come back bit for bit
+ * (a stray write shows up). Dead rows' outputs must be exactly 0; a live row's tail slot must be
+ * bit-identical to what it wrote to slice t+1. The twin is fed the same float32 inputs, widened to
+ * float64, with the live mask; the backward twins get each row's effective gradient
+ * dhAbove[t] + dhAbove[T + s] in its tail window.
  *
- * Chains: T = 20 steps forward, then 20 backward, as 40 dispatches in one submit, against the
- * twins run in float64 all the way (forward states included), every step compared normwise.
+ * Chains: T = 20 steps forward, then 20 backward, as 40 dispatches in one submit, with lengths
+ * and K tails (rnn with tanh and relu, gru), against the twins run in float64 all the way
+ * (forward states included), every step compared normwise, padded steps exactly 0.
+ *
+ * Tolerances: test/kernels/tolerances.ts (RNN_GRU_STEP). Worst measured on SwiftShader (fraction of
+ * the bound; KERNEL_TOL_REPORT=1 prints them): single steps rnn h 0.10, dg 0.09; gru h 0.05,
+ * gates 0.04, dgx 0.04, dgh 0.04, dhCarry 0.05; chains rnn h 0.06, dg 0.05; gru h 0.03, gates 0.03,
+ * dgx 0.03, dgh 0.03, dhCarry 0.03 (see the report for the current run).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/rng.js';
+import { liveAt } from '../../src/reference/activations.js';
 import { rnnStepForward } from '../../src/reference/rnnStepForward.js';
 import { rnnStepBackward } from '../../src/reference/rnnStepBackward.js';
 import { gruStepForward } from '../../src/reference/gruStepForward.js';
 import { gruStepBackward } from '../../src/reference/gruStepBackward.js';
 import { runKernel, runKernelSequence, type KernelStep } from './harness.js';
 import { stepInvocations } from '../../src/webgpu/kernels/grids.js';
+import { sequenceLengths, showLengths, stepLengths, tailSlot } from './lengths.js';
+import { EPS, rnnGruChainBound, rnnGruStepBound, TolReport } from './tolerances.js';
 
-// ---------------------------------------------------------------------------------------------
-// Tolerances. Measure (DESIGN.md §5): ‖gpu − ref‖₂ / max(‖ref‖₂, 1e-30) per output tensor and
-// timestep slice, ref in float64. ε = 2⁻²³ (float32 machine epsilon); K = the length of the
-// kernel's dot products. Single step: c · √(K + 1) · ε — the roundings of a K-term f32 sum add up
-// like a random walk on random data (the worst case, K·ε, is never approached), + 1 for the
-// pointwise tail. Chain of T steps: c · √((K + 1) · T) · ε — every step adds its own rounding,
-// carried on through the later steps; W_hh ~ U(±1.2/√H) has spectral radius ≈ 1.2/√3 ≈ 0.7 and
-// tanh′, σ′ ≤ 1, so the recurrence contracts and T steps' errors add like a random walk again.
-//
-// | kernel            | outputs             | K  | c | why c                                              |
-// |-------------------|---------------------|----|---|----------------------------------------------------|
-// | rnn_step_forward  | h[t+1]              | H  | 2 | one sum, then tanh_safe (≤ 3.2ε, measured); at     |
-// |                   |                     |    |   | H = 1 the tanh rounding is all there is            |
-// | rnn_step_backward | dg[t]               | H  | 2 | one sum, times (1 − h)(1 + h): two roundings       |
-// | gru_step_forward  | h[t+1], gates[t]    | H  | 4 | three sums; n = tanh(gx + r·ghn) compounds the     |
-// |                   |                     |    |   | errors of r and ghn, then (1 − z)·n + z·hPrev      |
-// | gru_step_backward | dgx, dgh, dhCarry   | 3H | 4 | one sum, then a chain of up to 5 products          |
-// ---------------------------------------------------------------------------------------------
-const EPS = 2 ** -23;
-const C = { rnn_step_forward: 2, rnn_step_backward: 2, gru_step_forward: 4, gru_step_backward: 4 } as const;
-type KernelName = keyof typeof C;
-const tolFor = (kernel: KernelName, K: number): number => C[kernel] * Math.sqrt(K + 1) * EPS;
-const chainTol = (kernel: KernelName, K: number, T: number): number => C[kernel] * Math.sqrt((K + 1) * T) * EPS;
-
-/** Worst measured error per kernel/tensor, as a fraction of its tolerance and absolute; printed at the end. */
-const worst = new Map<string, { err: number; ratio: number; where: string }>();
-function note(key: string, err: number, tol: number, where: string): void {
-  const w = worst.get(key);
-  if (!w || err / tol > w.ratio) worst.set(key, { err, ratio: err / tol, where });
-}
-afterAll(() => {
-  const rows = [...worst].map(([k, w]) => `  ${k.padEnd(34)} worst ${w.err.toExponential(2)} (${(100 * w.ratio).toFixed(1)}% of tol) at ${w.where}`);
-  console.log(`rnn/gru step kernels, worst normwise errors:\n${rows.join('\n')}`);
-});
+const report = new TolReport('rnn/gru step kernels');
+afterAll(() => report.print());
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
@@ -78,6 +61,42 @@ function fill(a: Float32Array, rng: Rng, start: number, n: number, lo = -1, hi =
   return a;
 }
 const f64 = (a: Float32Array, start: number, n: number): Float64Array => Float64Array.from(a.subarray(start, start + n));
+const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length);
+
+/** Fills row b (n values per row) of slice `slice` of a [·, B, n] buffer for every row with live[b]. */
+function fillLiveRows(a: Float32Array, rng: Rng, slice: number, B: number, n: number, live: Uint8Array, lo = -1, hi = 1): Float32Array {
+  for (let b = 0; b < B; b++) if (live[b]) fill(a, rng, (slice * B + b) * n, n, lo, hi);
+  return a;
+}
+
+/** Sets row b of slice `slice` of a [·, B, n] buffer to NaN for every row with !live[b]. */
+function poisonDeadRows(a: Float32Array, slice: number, B: number, n: number, live: Uint8Array): Float32Array {
+  for (let b = 0; b < B; b++) if (!live[b]) a.fill(Number.NaN, (slice * B + b) * n, (slice * B + b + 1) * n);
+  return a;
+}
+
+/** dhAbove [T+K, B, H]: NaN except, for each live row, slice t and (in its tail window) slot T + s. */
+function aboveFor(rng: Rng, lengths: Int32Array, t: number, T: number, K: number, B: number, H: number): Float32Array {
+  const BH = B * H, a = nan((T + K) * BH);
+  for (let b = 0; b < B; b++) {
+    if (t >= lengths[b]!) continue;
+    fill(a, rng, t * BH + b * H, H);
+    const s = tailSlot(t, lengths[b]!, K);
+    if (s !== null) fill(a, rng, (T + s) * BH + b * H, H);
+  }
+  return a;
+}
+
+/** dhAbove[t] + (in the tail window) dhAbove[T + s] of every live row, in float64; 0 for dead rows. */
+function effectiveAbove(above: Float32Array, lengths: Int32Array, t: number, T: number, K: number, B: number, H: number): Float64Array {
+  const BH = B * H, eff = new Float64Array(BH);
+  for (let b = 0; b < B; b++) {
+    if (t >= lengths[b]!) continue;
+    const s = tailSlot(t, lengths[b]!, K);
+    for (let j = 0; j < H; j++) eff[b * H + j] = above[t * BH + b * H + j]! + (s === null ? 0 : above[(T + s) * BH + b * H + j]!);
+  }
+  return eff;
+}
 
 interface Expected {
   buffer: string;
@@ -86,33 +105,68 @@ interface Expected {
   tol: number;
   /** Key in the worst-error table. */
   key: string;
+  /** Elements per batch row, and the rows that are dead (their elements must be exactly 0). */
+  rowLen?: number;
+  live?: Uint8Array;
+  /** A tail copy: must equal buffer[copyOf + i] bit for bit. */
+  copyOf?: number;
 }
 
 /**
- * Every expected slice: finite and within its normwise tolerance. Every other element of every
- * buffer: bit-identical to what was uploaded.
+ * Every expected slice: finite and within its normwise tolerance, dead rows exactly 0, tail copies
+ * bit-identical to their source. Every other element of every buffer: bit-identical to what was
+ * uploaded.
  */
 function check(label: string, out: Record<string, Float32Array>, uploaded: Record<string, Float32Array>, expected: Expected[]): void {
   for (const e of expected) {
     const got = out[e.buffer]!.subarray(e.start, e.start + e.ref.length);
     const bad = got.findIndex((v) => !Number.isFinite(v));
     expect(bad, `${label}: ${e.buffer}[${e.start + bad}] = ${got[bad]} (not written, or not finite)`).toBe(-1);
+    if (e.copyOf !== undefined) {
+      const g = bits(out[e.buffer]!);
+      const off = got.findIndex((_, i) => g[e.start + i] !== g[e.copyOf! + i]);
+      expect(off, `${label}: ${e.buffer}[${e.start + off}] = ${got[off]} is not a copy of [${e.copyOf + off}] = ${out[e.buffer]![e.copyOf + off]} (tail slot)`).toBe(-1);
+    }
+    if (e.live) {
+      const dead = got.findIndex((v, i) => !e.live![Math.floor(i / e.rowLen!)] && !Object.is(v, 0));
+      expect(dead, `${label}: ${e.buffer}[${e.start + dead}] = ${got[dead]} in a dead row (expected exactly 0)`).toBe(-1);
+    }
     const err = relErr(got, e.ref);
-    note(e.key, err, e.tol, label);
+    report.note(e.key, err / e.tol, label);
     if (err > e.tol) {
       const firsts = [...got].map((v, i) => [i, v, e.ref[i]!] as const).filter(([, v, r]) => Math.abs(v - r) > e.tol * Math.max(1, Math.abs(r))).slice(0, 4);
-      expect.fail(`${label}: ${e.buffer} slice at ${e.start}: normwise error ${err.toExponential(3)} > ${e.tol.toExponential(3)}; first mismatches [i, gpu, ref]: ${JSON.stringify(firsts)}`);
+      expect(err, `${label}: ${e.buffer} slice at ${e.start}: normwise error ${err.toExponential(3)} > ${e.tol.toExponential(3)}; first mismatches [i, gpu, ref]: ${JSON.stringify(firsts)}`).toBeLessThanOrEqual(e.tol);
     }
   }
   for (const [name, before] of Object.entries(uploaded)) {
-    const a = new Uint32Array(before.buffer, before.byteOffset, before.length);
-    const b = new Uint32Array(out[name]!.buffer, out[name]!.byteOffset, out[name]!.length);
+    const a = bits(before), b = bits(out[name]!);
     const own = expected.filter((e) => e.buffer === name);
     for (let i = 0; i < a.length; i++) {
       if (own.some((e) => i >= e.start && i < e.start + e.ref.length)) continue;
-      if (a[i] !== b[i]) expect.fail(`${label}: ${name}[${i}] changed from ${before[i]} to ${out[name]![i]} (outside the slices the kernel may write)`);
+      if (a[i] !== b[i]) expect(b[i], `${label}: ${name}[${i}] changed from ${before[i]} to ${out[name]![i]} (outside the slices the kernel may write)`).toBe(a[i]);
     }
   }
+}
+
+/** The expected tail slots of step t: each live row in its window, a copy of its row of slice t+1. */
+function tailExpected(buffer: string, key: string, ref: Float64Array, lengths: Int32Array, t: number, T: number, K: number, B: number, H: number, tol: number): Expected[] {
+  const BH = B * H, out: Expected[] = [];
+  for (let b = 0; b < B; b++) {
+    const s = tailSlot(t, lengths[b]!, K);
+    if (s === null) continue;
+    out.push({ buffer, key, tol, start: (T + 1 + s) * BH + b * H, ref: ref.slice(b * H, (b + 1) * H), copyOf: (t + 1) * BH + b * H });
+  }
+  return out;
+}
+
+/** NaN at every tail element that step t writes (so a tail slot the kernel forgets shows). */
+function poisonTails(h: Float32Array, lengths: Int32Array, t: number, T: number, K: number, B: number, H: number): Float32Array {
+  const BH = B * H;
+  for (let b = 0; b < B; b++) {
+    const s = tailSlot(t, lengths[b]!, K);
+    if (s !== null) h.fill(Number.NaN, (T + 1 + s) * BH + b * H, (T + 1 + s) * BH + (b + 1) * H);
+  }
+  return h;
 }
 
 /** Flat params of the given length, NaN except the regions filled by the caller. */
@@ -127,71 +181,83 @@ function layout(rng: Rng, wLen: number, H: number): Layout {
 // ---------------------------------------------------------------------------------------------
 // Single steps.
 
-interface Case { B: number; H: number; T: number; WG: number; extraGroups: number; gxScale: number; seed: number }
+interface Case { B: number; H: number; T: number; K: number; WG: number; extraGroups: number; gxScale: number; seed: number }
 
 // Ragged shapes: 1, primes, and sizes on either side of the workgroup size; WG 64 (default), a
 // WG that does not divide anything, and WG 1; a few cases dispatch one workgroup too many (the
 // guard must hold); the last one drives every pre-activation to about ±100 (saturation: tanh and
 // σ must stay finite and exact there).
 const CASES: Case[] = [
-  { B: 1, H: 1, T: 1, WG: 64, extraGroups: 0, gxScale: 2, seed: 1 },
-  { B: 3, H: 7, T: 3, WG: 64, extraGroups: 1, gxScale: 2, seed: 2 },
-  { B: 7, H: 13, T: 4, WG: 13, extraGroups: 0, gxScale: 2, seed: 3 },
-  { B: 13, H: 3, T: 2, WG: 1, extraGroups: 2, gxScale: 2, seed: 4 },
-  { B: 1, H: 65, T: 5, WG: 64, extraGroups: 0, gxScale: 2, seed: 5 },
-  { B: 33, H: 65, T: 3, WG: 64, extraGroups: 0, gxScale: 2, seed: 6 },
-  { B: 65, H: 33, T: 2, WG: 13, extraGroups: 1, gxScale: 2, seed: 7 },
-  { B: 2, H: 64, T: 3, WG: 64, extraGroups: 0, gxScale: 2, seed: 8 },
-  { B: 16, H: 6, T: 2, WG: 8, extraGroups: 0, gxScale: 2, seed: 10 }, // whole 8 × 2 and 4 × 4 tiles, the engine's WG
-  { B: 5, H: 17, T: 3, WG: 64, extraGroups: 0, gxScale: 100, seed: 9 },
+  { B: 1, H: 1, T: 1, K: 1, WG: 64, extraGroups: 0, gxScale: 2, seed: 1 },
+  { B: 3, H: 7, T: 3, K: 2, WG: 64, extraGroups: 1, gxScale: 2, seed: 2 },
+  { B: 7, H: 13, T: 4, K: 3, WG: 13, extraGroups: 0, gxScale: 2, seed: 3 },
+  { B: 13, H: 3, T: 2, K: 1, WG: 1, extraGroups: 2, gxScale: 2, seed: 4 },
+  { B: 1, H: 65, T: 5, K: 2, WG: 64, extraGroups: 0, gxScale: 2, seed: 5 },
+  { B: 33, H: 65, T: 3, K: 3, WG: 64, extraGroups: 0, gxScale: 2, seed: 6 },
+  { B: 65, H: 33, T: 2, K: 2, WG: 13, extraGroups: 1, gxScale: 2, seed: 7 },
+  { B: 2, H: 64, T: 3, K: 1, WG: 64, extraGroups: 0, gxScale: 2, seed: 8 },
+  { B: 16, H: 6, T: 2, K: 2, WG: 8, extraGroups: 0, gxScale: 2, seed: 10 }, // whole 8 × 2 and 4 × 4 tiles, the engine's WG
+  { B: 11, H: 5, T: 4, K: 3, WG: 8, extraGroups: 0, gxScale: 2, seed: 11 }, // every kind of row at t = 1, 2
+  { B: 5, H: 17, T: 3, K: 2, WG: 64, extraGroups: 0, gxScale: 100, seed: 9 },
 ];
 
 const timesteps = (T: number): number[] => [...new Set([0, Math.floor((T - 1) / 2), T - 1])];
-const describeCase = (c: Case, t: number, lay: Layout): string =>
-  `seed ${c.seed} B=${c.B} H=${c.H} T=${c.T} t=${t} WG=${c.WG}${c.extraGroups ? `+${c.extraGroups} groups` : ''} wOffset=${lay.wOffset} bhnOffset=${lay.bhnOffset}${c.gxScale > 2 ? ` |gx|≤${c.gxScale}` : ''}`;
-/** The engine's grid for `kernel` (src/webgpu/stepDispatch.ts: the rnn kernels run 4 × 4 tiles), plus extraGroups. */
+const describeCase = (c: Case, t: number, lay: Layout, lengths: Int32Array): string =>
+  `seed ${c.seed} B=${c.B} H=${c.H} T=${c.T} K=${c.K} t=${t} WG=${c.WG}${c.extraGroups ? `+${c.extraGroups} groups` : ''} wOffset=${lay.wOffset} bhnOffset=${lay.bhnOffset}${c.gxScale > 2 ? ` |gx|≤${c.gxScale}` : ''} ${showLengths(lengths)}`;
+/** The engine's grid for `kernel` (src/webgpu/kernels/grids.ts: the rnn kernels run 4 × 4 tiles), plus extraGroups. */
 const groups = (c: Case, kernel: string): number => Math.ceil(stepInvocations(kernel, c.B, c.H) / c.WG) + c.extraGroups;
 
 describe('rnn_step_forward / rnn_step_backward, single steps', () => {
   for (const c of CASES) {
     for (const t of timesteps(c.T)) {
-      it(`B=${c.B} H=${c.H} T=${c.T} t=${t} WG=${c.WG}`, async () => {
-        const { B, H, T } = c;
-        const BH = B * H;
-        const rng = new Rng(1000 * c.seed + t);
-        const lay = layout(rng, H * H, H);
-        const label = describeCase(c, t, lay);
-        const ws = 1.2 / Math.sqrt(H);
-        const params = fill(nan(lay.length), rng, lay.wOffset, H * H, -ws, ws);
-        const W = f64(params, lay.wOffset, H * H);
+      for (const relu of [0, 1] as const) {
+        it(`B=${c.B} H=${c.H} T=${c.T} K=${c.K} t=${t} WG=${c.WG} ${relu ? 'relu' : 'tanh'}`, async () => {
+          const { B, H, T, K } = c;
+          const BH = B * H, S = T + 1 + K;
+          const rng = new Rng(1000 * c.seed + 10 * t + relu);
+          const lay = layout(rng, H * H, H);
+          const lengths = stepLengths(rng, B, T, t, K);
+          const live = liveAt(lengths, t)!;
+          const label = `${describeCase(c, t, lay, lengths)} ${relu ? 'relu' : 'tanh'}`;
+          const ws = 1.2 / Math.sqrt(H);
+          const params = fill(nan(lay.length), rng, lay.wOffset, H * H, -ws, ws);
+          const W = f64(params, lay.wOffset, H * H);
+          const tailBase = (T + 1) * BH;
 
-        // forward: reads gx[t], h[t]; writes h[t+1]
-        const gx = fill(nan(T * BH), rng, t * BH, BH, -c.gxScale, c.gxScale);
-        const h = rand(rng, (T + 1) * BH).fill(Number.NaN, (t + 1) * BH, (t + 2) * BH);
-        const fwd = await runKernel('rnn_step_forward', {
-          overrides: { WG: c.WG }, uniforms: { B, H, t, wOffset: lay.wOffset },
-          buffers: { gx, params, h: { output: h.length, init: h } }, workgroups: [groups(c, 'rnn_step_forward')],
-        });
-        const hRef = new Float64Array(BH);
-        rnnStepForward(f64(gx, t * BH, BH), f64(h, t * BH, BH), W, hRef, B, H);
-        check(`rnn_step_forward ${label}`, fwd, { gx, params, h }, [
-          { buffer: 'h', start: (t + 1) * BH, ref: hRef, tol: tolFor('rnn_step_forward', H), key: 'rnn_step_forward h' },
-        ]);
+          // forward: reads gx[t], h[t] of live rows; writes h[t+1] and the live rows' tail slots
+          const gx = fillLiveRows(nan(T * BH), rng, t, B, H, live, -c.gxScale, c.gxScale);
+          const h = poisonTails(poisonDeadRows(rand(rng, S * BH), t, B, H, live).fill(Number.NaN, (t + 1) * BH, (t + 2) * BH), lengths, t, T, K, B, H);
+          const fwd = await runKernel('rnn_step_forward', {
+            overrides: { WG: c.WG }, uniforms: { B, H, t, wOffset: lay.wOffset, tailBase, tailK: K, relu },
+            buffers: { gx, params, h: { output: h.length, init: h }, lengths }, workgroups: [groups(c, 'rnn_step_forward')],
+          });
+          const hRef = new Float64Array(BH);
+          rnnStepForward(f64(gx, t * BH, BH), f64(h, t * BH, BH), W, hRef, B, H, relu === 1, live);
+          const tf = rnnGruStepBound('rnn_step_forward', H);
+          check(`rnn_step_forward ${label}`, fwd, { gx, params, h }, [
+            { buffer: 'h', start: (t + 1) * BH, ref: hRef, tol: tf, key: `rnn_step_forward h (${relu ? 'relu' : 'tanh'})`, rowLen: H, live },
+            ...tailExpected('h', 'rnn_step_forward h tail', hRef, lengths, t, T, K, B, H, tf),
+          ]);
 
-        // backward: reads dhAbove[t], h[t+1], dg[t+1] (t+1 < T); writes dg[t]
-        const dhAbove = fill(nan(T * BH), rng, t * BH, BH);
-        const hs = fill(nan((T + 1) * BH), rng, (t + 1) * BH, BH);
-        const dg = rand(rng, T * BH).fill(Number.NaN, t * BH, (t + 1) * BH);
-        const bwd = await runKernel('rnn_step_backward', {
-          overrides: { WG: c.WG }, uniforms: { B, H, t, T, wOffset: lay.wOffset },
-          buffers: { dhAbove, h: hs, params, dg: { output: dg.length, init: dg } }, workgroups: [groups(c, 'rnn_step_backward')],
+          // backward: reads dhAbove[t] (+ the tail slot), h[t+1], dg[t+1] (t+1 < T) of live rows; writes dg[t]
+          const dhAbove = aboveFor(rng, lengths, t, T, K, B, H);
+          // relu's h ≥ 0, with exact zeros (slope 0) mixed in
+          const hs = fillLiveRows(nan(S * BH), rng, t + 1, B, H, live, relu ? -0.5 : -1, relu ? 1.5 : 1);
+          if (relu) for (let i = 0; i < hs.length; i++) if (hs[i]! < 0) hs[i] = 0;
+          const dg = rand(rng, T * BH).fill(Number.NaN, t * BH, (t + 1) * BH);
+          if (t + 1 < T) poisonDeadRows(dg, t + 1, B, H, live);
+          const bwd = await runKernel('rnn_step_backward', {
+            overrides: { WG: c.WG }, uniforms: { B, H, t, T, wOffset: lay.wOffset, tailK: K, relu },
+            buffers: { dhAbove, h: hs, params, dg: { output: dg.length, init: dg }, lengths }, workgroups: [groups(c, 'rnn_step_backward')],
+          });
+          const dgRef = new Float64Array(BH);
+          rnnStepBackward(effectiveAbove(dhAbove, lengths, t, T, K, B, H), t + 1 < T ? f64(dg, (t + 1) * BH, BH) : null, W,
+            f64(hs, (t + 1) * BH, BH), dgRef, B, H, relu === 1, live);
+          check(`rnn_step_backward ${label}`, bwd, { dhAbove, h: hs, params, dg }, [
+            { buffer: 'dg', start: t * BH, ref: dgRef, tol: rnnGruStepBound('rnn_step_backward', H), key: `rnn_step_backward dg (${relu ? 'relu' : 'tanh'})`, rowLen: H, live },
+          ]);
         });
-        const dgRef = new Float64Array(BH);
-        rnnStepBackward(f64(dhAbove, t * BH, BH), t + 1 < T ? f64(dg, (t + 1) * BH, BH) : null, W, f64(hs, (t + 1) * BH, BH), dgRef, B, H);
-        check(`rnn_step_backward ${label}`, bwd, { dhAbove, h: hs, params, dg }, [
-          { buffer: 'dg', start: t * BH, ref: dgRef, tol: tolFor('rnn_step_backward', H), key: 'rnn_step_backward dg' },
-        ]);
-      });
+      }
     }
   }
 });
@@ -199,54 +265,63 @@ describe('rnn_step_forward / rnn_step_backward, single steps', () => {
 describe('gru_step_forward / gru_step_backward, single steps', () => {
   for (const c of CASES) {
     for (const t of timesteps(c.T)) {
-      it(`B=${c.B} H=${c.H} T=${c.T} t=${t} WG=${c.WG}`, async () => {
-        const { B, H, T } = c;
-        const BH = B * H;
+      it(`B=${c.B} H=${c.H} T=${c.T} K=${c.K} t=${t} WG=${c.WG}`, async () => {
+        const { B, H, T, K } = c;
+        const BH = B * H, S = T + 1 + K;
         const rng = new Rng(2000 * c.seed + t);
         const lay = layout(rng, 3 * H * H, H);
-        const label = describeCase(c, t, lay);
+        const lengths = stepLengths(rng, B, T, t, K);
+        const live = liveAt(lengths, t)!;
+        const label = describeCase(c, t, lay, lengths);
         const ws = 1.2 / Math.sqrt(H);
         const params = fill(nan(lay.length), rng, lay.wOffset, 3 * H * H, -ws, ws);
         fill(params, rng, lay.bhnOffset, H, -0.5, 0.5);
         const W = f64(params, lay.wOffset, 3 * H * H);
+        const tailBase = (T + 1) * BH;
 
-        // forward: reads gx[t], h[t]; writes h[t+1], gates[t]
-        const gx = fill(nan(T * 3 * BH), rng, t * 3 * BH, 3 * BH, -c.gxScale, c.gxScale);
-        const h = rand(rng, (T + 1) * BH).fill(Number.NaN, (t + 1) * BH, (t + 2) * BH);
+        // forward: reads gx[t], h[t] of live rows; writes h[t+1], gates[t] and the tail slots
+        const gx = fillLiveRows(nan(T * 3 * BH), rng, t, B, 3 * H, live, -c.gxScale, c.gxScale);
+        const h = poisonTails(poisonDeadRows(rand(rng, S * BH), t, B, H, live).fill(Number.NaN, (t + 1) * BH, (t + 2) * BH), lengths, t, T, K, B, H);
         const gates = rand(rng, T * 4 * BH).fill(Number.NaN, t * 4 * BH, (t + 1) * 4 * BH);
         const fwd = await runKernel('gru_step_forward', {
-          overrides: { WG: c.WG }, uniforms: { B, H, t, wOffset: lay.wOffset, bhnOffset: lay.bhnOffset },
-          buffers: { gx, params, h: { output: h.length, init: h }, gates: { output: gates.length, init: gates } },
+          overrides: { WG: c.WG }, uniforms: { B, H, t, wOffset: lay.wOffset, bhnOffset: lay.bhnOffset, tailBase, tailK: K },
+          buffers: { gx, params, h: { output: h.length, init: h }, gates: { output: gates.length, init: gates }, lengths },
           workgroups: [groups(c, 'gru_step_forward')],
         });
         const hRef = new Float64Array(BH);
         const gatesRef = new Float64Array(4 * BH);
-        gruStepForward(f64(gx, t * 3 * BH, 3 * BH), f64(h, t * BH, BH), W, f64(params, lay.bhnOffset, H), hRef, gatesRef, B, H);
-        const tf = tolFor('gru_step_forward', H);
+        gruStepForward(f64(gx, t * 3 * BH, 3 * BH), f64(h, t * BH, BH), W, f64(params, lay.bhnOffset, H), hRef, gatesRef, B, H, live);
+        const tf = rnnGruStepBound('gru_step_forward', H);
         check(`gru_step_forward ${label}`, fwd, { gx, params, h, gates }, [
-          { buffer: 'h', start: (t + 1) * BH, ref: hRef, tol: tf, key: 'gru_step_forward h' },
-          { buffer: 'gates', start: t * 4 * BH, ref: gatesRef, tol: tf, key: 'gru_step_forward gates' },
+          { buffer: 'h', start: (t + 1) * BH, ref: hRef, tol: tf, key: 'gru_step_forward h', rowLen: H, live },
+          { buffer: 'gates', start: t * 4 * BH, ref: gatesRef, tol: tf, key: 'gru_step_forward gates', rowLen: 4 * H, live },
+          ...tailExpected('h', 'gru_step_forward h tail', hRef, lengths, t, T, K, B, H, tf),
         ]);
 
-        // backward: reads dhAbove[t], gates[t], h[t], dgh[t+1] and dhCarry[t+1] (t+1 < T);
-        // writes dgx[t], dgh[t], dhCarry[t]
-        const dhAbove = fill(nan(T * BH), rng, t * BH, BH);
+        // backward: reads dhAbove[t] (+ tail slot), gates[t], h[t], dgh[t+1] and dhCarry[t+1]
+        // (t+1 < T) of live rows; writes dgx[t], dgh[t], dhCarry[t]
+        const dhAbove = aboveFor(rng, lengths, t, T, K, B, H);
         const gb = nan(T * 4 * BH);
         for (let b = 0; b < B; b++) {
+          if (!live[b]) continue;
           const o = t * 4 * BH + b * 4 * H;
           fill(gb, rng, o, H, 0, 1); // r
           fill(gb, rng, o + H, H, 0, 1); // z
           fill(gb, rng, o + 2 * H, H, -1, 1); // n
           fill(gb, rng, o + 3 * H, H, -2, 2); // ghn
         }
-        const hb = fill(nan((T + 1) * BH), rng, t * BH, BH);
+        const hb = fillLiveRows(nan(S * BH), rng, t, B, H, live);
         const dgx = rand(rng, T * 3 * BH).fill(Number.NaN, t * 3 * BH, (t + 1) * 3 * BH);
         const dgh = rand(rng, T * 3 * BH).fill(Number.NaN, t * 3 * BH, (t + 1) * 3 * BH);
         const dhCarry = rand(rng, T * BH).fill(Number.NaN, t * BH, (t + 1) * BH);
+        if (t + 1 < T) {
+          poisonDeadRows(dgh, t + 1, B, 3 * H, live);
+          poisonDeadRows(dhCarry, t + 1, B, H, live);
+        }
         const bwd = await runKernel('gru_step_backward', {
-          overrides: { WG: c.WG }, uniforms: { B, H, t, T, wOffset: lay.wOffset },
+          overrides: { WG: c.WG }, uniforms: { B, H, t, T, wOffset: lay.wOffset, tailK: K },
           buffers: {
-            dhAbove, gates: gb, h: hb, params,
+            dhAbove, gates: gb, h: hb, params, lengths,
             dgx: { output: dgx.length, init: dgx }, dgh: { output: dgh.length, init: dgh }, dhCarry: { output: dhCarry.length, init: dhCarry },
           },
           workgroups: [groups(c, 'gru_step_backward')],
@@ -254,14 +329,14 @@ describe('gru_step_forward / gru_step_backward, single steps', () => {
         const dgxRef = new Float64Array(3 * BH), dghRef = new Float64Array(3 * BH), carryRef = new Float64Array(BH);
         const more = t + 1 < T;
         gruStepBackward(
-          f64(dhAbove, t * BH, BH), more ? f64(dgh, (t + 1) * 3 * BH, 3 * BH) : null, more ? f64(dhCarry, (t + 1) * BH, BH) : null,
-          W, f64(gb, t * 4 * BH, 4 * BH), f64(hb, t * BH, BH), dgxRef, dghRef, carryRef, B, H,
+          effectiveAbove(dhAbove, lengths, t, T, K, B, H), more ? f64(dgh, (t + 1) * 3 * BH, 3 * BH) : null, more ? f64(dhCarry, (t + 1) * BH, BH) : null,
+          W, f64(gb, t * 4 * BH, 4 * BH), f64(hb, t * BH, BH), dgxRef, dghRef, carryRef, B, H, live,
         );
-        const tb = tolFor('gru_step_backward', 3 * H);
+        const tb = rnnGruStepBound('gru_step_backward', 3 * H);
         check(`gru_step_backward ${label}`, bwd, { dhAbove, gates: gb, h: hb, params, dgx, dgh, dhCarry }, [
-          { buffer: 'dgx', start: t * 3 * BH, ref: dgxRef, tol: tb, key: 'gru_step_backward dgx' },
-          { buffer: 'dgh', start: t * 3 * BH, ref: dghRef, tol: tb, key: 'gru_step_backward dgh' },
-          { buffer: 'dhCarry', start: t * BH, ref: carryRef, tol: tb, key: 'gru_step_backward dhCarry' },
+          { buffer: 'dgx', start: t * 3 * BH, ref: dgxRef, tol: tb, key: 'gru_step_backward dgx', rowLen: 3 * H, live },
+          { buffer: 'dgh', start: t * 3 * BH, ref: dghRef, tol: tb, key: 'gru_step_backward dgh', rowLen: 3 * H, live },
+          { buffer: 'dhCarry', start: t * BH, ref: carryRef, tol: tb, key: 'gru_step_backward dhCarry', rowLen: H, live },
         ]);
       });
     }
@@ -272,30 +347,44 @@ describe('saturation: pre-activations where WGSL tanh is NaN on SwiftShader (|x|
   // Tiny W_hh, so the pre-activation is gx: every value below saturates tanh and σ in f32.
   const big = [89, -89, 90, -90, 100, -100, 1e4, -1e4, 3e30, -3e30];
   const H = big.length;
-  it('rnn_step_forward gives exactly ±1', async () => {
+  const lengths = Int32Array.from([1]);
+  it('rnn_step_forward gives exactly ±1 (tanh) and the pre-activation\'s positive part (relu), and copies it to the tail', async () => {
     const wOffset = 3;
     const params = new Float32Array(wOffset + H * H).fill(1e-3);
     const gx = Float32Array.from(big);
-    const h = new Float32Array(2 * H).fill(Number.NaN).fill(0.5, 0, H);
-    const out = await runKernel('rnn_step_forward', { uniforms: { B: 1, H, t: 0, wOffset }, buffers: { gx, params, h: { output: h.length, init: h } }, workgroups: [1] });
-    expect(Array.from(out.h!.subarray(H))).toEqual(big.map(Math.sign));
+    for (const relu of [0, 1]) {
+      const h = new Float32Array(3 * H).fill(Number.NaN).fill(0.5, 0, H);
+      const out = await runKernel('rnn_step_forward', {
+        uniforms: { B: 1, H, t: 0, wOffset, tailBase: 2 * H, tailK: 1, relu },
+        buffers: { gx, params, h: { output: h.length, init: h }, lengths }, workgroups: [1],
+      });
+      if (relu === 0) {
+        expect(Array.from(out.h!.subarray(H, 2 * H))).toEqual(big.map(Math.sign));
+      } else {
+        const ref = new Float64Array(H);
+        rnnStepForward(gx, h.subarray(0, H), params.subarray(wOffset), ref, 1, H, true);
+        expect(relErr(out.h!.subarray(H, 2 * H), ref)).toBeLessThanOrEqual(rnnGruStepBound('rnn_step_forward', H));
+      }
+      expect(Array.from(out.h!.subarray(2 * H))).toEqual(Array.from(out.h!.subarray(H, 2 * H)));
+    }
   });
   it('gru_step_forward gives the twin\'s r, z, n (0, 1 or ±1, up to subnormals) and h', async () => {
     const wOffset = 2, bhnOffset = wOffset + 3 * H * H;
     const params = new Float32Array(bhnOffset + H).fill(1e-3);
     const gx = Float32Array.from([...big, ...big.slice().reverse(), ...big]);
-    const h = new Float32Array(2 * H).fill(Number.NaN).fill(0.25, 0, H);
+    const h = new Float32Array(3 * H).fill(Number.NaN).fill(0.25, 0, H);
     const out = await runKernel('gru_step_forward', {
-      uniforms: { B: 1, H, t: 0, wOffset, bhnOffset },
-      buffers: { gx, params, h: { output: h.length, init: h }, gates: { output: 4 * H } }, workgroups: [1],
+      uniforms: { B: 1, H, t: 0, wOffset, bhnOffset, tailBase: 2 * H, tailK: 1 },
+      buffers: { gx, params, h: { output: h.length, init: h }, gates: { output: 4 * H }, lengths }, workgroups: [1],
     });
     const hRef = new Float64Array(H), gatesRef = new Float64Array(4 * H);
     gruStepForward(gx, h.subarray(0, H), params.subarray(wOffset, bhnOffset), params.subarray(bhnOffset), hRef, gatesRef, 1, H);
     // σ(−89) ≈ 2e-39 is subnormal in f32, and SwiftShader flushes subnormals to 0: allow 2⁻¹²⁶.
     const off = Array.from(out.gates!.subarray(0, 3 * H)).findIndex((g, i) => !(Math.abs(g - gatesRef[i]!) <= 2 ** -126 + 2 * EPS * Math.abs(gatesRef[i]!)));
     expect(off, `gates[${off}] = ${out.gates![off]}, twin ${gatesRef[off]}`).toBe(-1);
-    const err = relErr(out.h!.subarray(H), hRef);
-    expect(err).toBeLessThanOrEqual(tolFor('gru_step_forward', H));
+    const err = relErr(out.h!.subarray(H, 2 * H), hRef);
+    expect(err).toBeLessThanOrEqual(rnnGruStepBound('gru_step_forward', H));
+    expect(Array.from(out.h!.subarray(2 * H))).toEqual(Array.from(out.h!.subarray(H, 2 * H)));
   });
 });
 
@@ -303,8 +392,9 @@ describe('saturation: pre-activations where WGSL tanh is NaN on SwiftShader (|x|
 // Chains: T steps forward then T steps backward, one submit, against float64 all the way.
 
 const CHAINS = [
-  { B: 3, H: 33, T: 20, seed: 11 },
-  { B: 7, H: 13, T: 20, seed: 12 },
+  { B: 3, H: 33, T: 20, K: 2, seed: 11 },
+  { B: 7, H: 13, T: 20, K: 3, seed: 12 },
+  { B: 9, H: 4, T: 20, K: 1, seed: 13 },
 ];
 const WG = 64;
 
@@ -315,92 +405,132 @@ function checkSteps(label: string, key: string, tol: number, got: Float32Array, 
     const bad = g.findIndex((v) => !Number.isFinite(v));
     expect(bad, `${label}: ${key} step ${s}: element ${bad} = ${g[bad]}`).toBe(-1);
     const err = relErr(g, ref.subarray(start(s), start(s) + n));
-    note(`${key} (chain)`, err, tol, `${label} step ${s}`);
+    report.note(`${key} (chain)`, err / tol, `${label} step ${s}`);
     expect(err, `${label}: ${key} step ${s}: normwise error`).toBeLessThanOrEqual(tol);
   }
 }
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
-describe('chains of T = 20 steps forward then backward in one submit', () => {
+/** Padded steps (t ≥ len_b) of buffer `a` ([T', B, n], step t at slice t + shift) exactly 0. */
+function checkPadded(label: string, key: string, a: Float32Array, lengths: Int32Array, T: number, B: number, n: number, shift: number): void {
+  for (let b = 0; b < B; b++) {
+    for (let t = lengths[b]!; t < T; t++) {
+      const o = ((t + shift) * B + b) * n;
+      const i = a.subarray(o, o + n).findIndex((v) => !Object.is(v, 0));
+      expect(i, `${label}: ${key} at padded step ${t}, row ${b}: ${a[o + i]} (expected exactly 0)`).toBe(-1);
+    }
+  }
+}
+
+/** Tail slots of h after a chain: copies of each row's states of its last K steps; slots a row never fills untouched (NaN). */
+function checkTails(label: string, h: Float32Array, lengths: Int32Array, T: number, K: number, B: number, H: number): void {
+  const BH = B * H, w = bits(h);
+  for (let b = 0; b < B; b++) {
+    const len = lengths[b]!;
+    for (let s = 0; s < K; s++) {
+      const dst = (T + 1 + s) * BH + b * H, src = (len - K + s + 1) * BH + b * H;
+      for (let j = 0; j < H; j++) {
+        if (s < K - len) expect(Number.isNaN(h[dst + j]!), `${label}: tail slot ${s} of row ${b} (len ${len}) was written: ${h[dst + j]}`).toBe(true);
+        else expect(w[dst + j], `${label}: tail slot ${s} row ${b}: ${h[dst + j]} is not the state of step ${len - K + s}, ${h[src + j]}`).toBe(w[src + j]);
+      }
+    }
+  }
+}
+
+describe('chains of T = 20 steps forward then backward in one submit, with lengths and tails', () => {
   for (const c of CHAINS) {
-    it(`rnn B=${c.B} H=${c.H} T=${c.T}`, async () => {
-      const { B, H, T } = c;
-      const BH = B * H;
-      const rng = new Rng(3000 + c.seed);
-      const lay = layout(rng, H * H, H);
-      const label = `rnn chain seed ${c.seed} B=${B} H=${H} T=${T} wOffset=${lay.wOffset}`;
-      const ws = 1.2 / Math.sqrt(H);
-      const params = fill(nan(lay.length), rng, lay.wOffset, H * H, -ws, ws);
-      const gx = rand(rng, T * BH, -1.5, 1.5);
-      const h = fill(nan((T + 1) * BH), rng, 0, BH);
-      const dhAbove = rand(rng, T * BH);
-      const gf = Math.ceil(stepInvocations('rnn_step_forward', B, H) / WG), gb = Math.ceil(stepInvocations('rnn_step_backward', B, H) / WG);
-      const steps: KernelStep[] = [
-        ...range(T).map((t) => ({ name: 'rnn_step_forward', uniforms: { B, H, t, wOffset: lay.wOffset }, workgroups: [gf] as [number], label: `rnn_step_forward[t=${t}]` })),
-        ...range(T).reverse().map((t) => ({ name: 'rnn_step_backward', uniforms: { B, H, t, T, wOffset: lay.wOffset }, workgroups: [gb] as [number], label: `rnn_step_backward[t=${t}]` })),
-      ];
-      const out = await runKernelSequence({ gx, params, dhAbove, h: { output: h.length, init: h }, dg: { output: T * BH } }, steps);
+    for (const relu of [0, 1] as const) {
+      it(`rnn B=${c.B} H=${c.H} T=${c.T} K=${c.K} ${relu ? 'relu' : 'tanh'}`, async () => {
+        const { B, H, T, K } = c;
+        const BH = B * H, S = T + 1 + K, tailBase = (T + 1) * BH;
+        const rng = new Rng(3000 + 10 * c.seed + relu);
+        const lay = layout(rng, H * H, H);
+        const lengths = sequenceLengths(rng, B, T, K);
+        const label = `rnn chain seed ${c.seed} B=${B} H=${H} T=${T} K=${K} ${relu ? 'relu' : 'tanh'} wOffset=${lay.wOffset} ${showLengths(lengths)}`;
+        const ws = 1.2 / Math.sqrt(H);
+        const params = fill(nan(lay.length), rng, lay.wOffset, H * H, -ws, ws);
+        const gx = rand(rng, T * BH, -1.5, 1.5);
+        const h = fill(nan(S * BH), rng, 0, BH);
+        const dhAbove = rand(rng, (T + K) * BH);
+        const gf = Math.ceil(stepInvocations('rnn_step_forward', B, H) / WG), gb = Math.ceil(stepInvocations('rnn_step_backward', B, H) / WG);
+        const steps: KernelStep[] = [
+          ...range(T).map((t) => ({ name: 'rnn_step_forward', uniforms: { B, H, t, wOffset: lay.wOffset, tailBase, tailK: K, relu }, workgroups: [gf] as [number], label: `rnn_step_forward[t=${t}]` })),
+          ...range(T).reverse().map((t) => ({ name: 'rnn_step_backward', uniforms: { B, H, t, T, wOffset: lay.wOffset, tailK: K, relu }, workgroups: [gb] as [number], label: `rnn_step_backward[t=${t}]` })),
+        ];
+        const out = await runKernelSequence({ gx, params, dhAbove, lengths, h: { output: h.length, init: h }, dg: { output: T * BH } }, steps);
 
-      const W = f64(params, lay.wOffset, H * H);
-      const hRef = Float64Array.from(h), dgRef = new Float64Array(T * BH);
-      for (let t = 0; t < T; t++) {
-        const next = hRef.subarray((t + 1) * BH, (t + 2) * BH);
-        rnnStepForward(gx.subarray(t * BH, (t + 1) * BH), hRef.subarray(t * BH, (t + 1) * BH), W, next, B, H);
-      }
-      for (let t = T - 1; t >= 0; t--) {
-        rnnStepBackward(dhAbove.subarray(t * BH, (t + 1) * BH), t + 1 < T ? dgRef.subarray((t + 1) * BH, (t + 2) * BH) : null, W,
-          hRef.subarray((t + 1) * BH, (t + 2) * BH), dgRef.subarray(t * BH, (t + 1) * BH), B, H);
-      }
-      expect(Array.from(out.h!.subarray(0, BH))).toEqual(Array.from(h.subarray(0, BH)));
-      checkSteps(label, 'rnn_step_forward h', chainTol('rnn_step_forward', H, T), out.h!, hRef, range(T + 1).slice(1), (s) => s * BH, BH);
-      checkSteps(label, 'rnn_step_backward dg', chainTol('rnn_step_backward', H, T), out.dg!, dgRef, range(T), (s) => s * BH, BH);
-    });
+        const W = f64(params, lay.wOffset, H * H);
+        const hRef = Float64Array.from(h.subarray(0, (T + 1) * BH)), dgRef = new Float64Array(T * BH);
+        for (let t = 0; t < T; t++) {
+          rnnStepForward(gx.subarray(t * BH, (t + 1) * BH), hRef.subarray(t * BH, (t + 1) * BH), W, hRef.subarray((t + 1) * BH, (t + 2) * BH), B, H, relu === 1, liveAt(lengths, t));
+        }
+        for (let t = T - 1; t >= 0; t--) {
+          rnnStepBackward(effectiveAbove(dhAbove, lengths, t, T, K, B, H), t + 1 < T ? dgRef.subarray((t + 1) * BH, (t + 2) * BH) : null, W,
+            hRef.subarray((t + 1) * BH, (t + 2) * BH), dgRef.subarray(t * BH, (t + 1) * BH), B, H, relu === 1, liveAt(lengths, t));
+        }
+        expect(Array.from(out.h!.subarray(0, BH))).toEqual(Array.from(h.subarray(0, BH)));
+        const mode = relu ? 'relu' : 'tanh';
+        checkSteps(label, `rnn_step_forward h (${mode})`, rnnGruChainBound('rnn_step_forward', H, T), out.h!, hRef, range(T + 1).slice(1), (s) => s * BH, BH);
+        checkSteps(label, `rnn_step_backward dg (${mode})`, rnnGruChainBound('rnn_step_backward', H, T), out.dg!, dgRef, range(T), (s) => s * BH, BH);
+        checkPadded(label, 'h', out.h!, lengths, T, B, H, 1);
+        checkPadded(label, 'dg', out.dg!, lengths, T, B, H, 0);
+        checkTails(label, out.h!, lengths, T, K, B, H);
+      });
+    }
 
-    it(`gru B=${c.B} H=${c.H} T=${c.T}`, async () => {
-      const { B, H, T } = c;
-      const BH = B * H;
+    it(`gru B=${c.B} H=${c.H} T=${c.T} K=${c.K}`, async () => {
+      const { B, H, T, K } = c;
+      const BH = B * H, S = T + 1 + K, tailBase = (T + 1) * BH;
       const rng = new Rng(4000 + c.seed);
       const lay = layout(rng, 3 * H * H, H);
-      const label = `gru chain seed ${c.seed} B=${B} H=${H} T=${T} wOffset=${lay.wOffset} bhnOffset=${lay.bhnOffset}`;
+      const lengths = sequenceLengths(rng, B, T, K);
+      const label = `gru chain seed ${c.seed} B=${B} H=${H} T=${T} K=${K} wOffset=${lay.wOffset} bhnOffset=${lay.bhnOffset} ${showLengths(lengths)}`;
       const ws = 1.2 / Math.sqrt(H);
       const params = fill(nan(lay.length), rng, lay.wOffset, 3 * H * H, -ws, ws);
       fill(params, rng, lay.bhnOffset, H, -0.5, 0.5);
       const gx = rand(rng, T * 3 * BH, -1.5, 1.5);
-      const h = fill(nan((T + 1) * BH), rng, 0, BH);
-      const dhAbove = rand(rng, T * BH);
-      const g = Math.ceil(BH / WG);
+      const h = fill(nan(S * BH), rng, 0, BH);
+      const dhAbove = rand(rng, (T + K) * BH);
+      const gf = Math.ceil(stepInvocations('gru_step_forward', B, H) / WG), gb = Math.ceil(stepInvocations('gru_step_backward', B, H) / WG);
       const steps: KernelStep[] = [
-        ...range(T).map((t) => ({ name: 'gru_step_forward', uniforms: { B, H, t, wOffset: lay.wOffset, bhnOffset: lay.bhnOffset }, workgroups: [g] as [number], label: `gru_step_forward[t=${t}]` })),
-        ...range(T).reverse().map((t) => ({ name: 'gru_step_backward', uniforms: { B, H, t, T, wOffset: lay.wOffset }, workgroups: [g] as [number], label: `gru_step_backward[t=${t}]` })),
+        ...range(T).map((t) => ({ name: 'gru_step_forward', uniforms: { B, H, t, wOffset: lay.wOffset, bhnOffset: lay.bhnOffset, tailBase, tailK: K }, workgroups: [gf] as [number], label: `gru_step_forward[t=${t}]` })),
+        ...range(T).reverse().map((t) => ({ name: 'gru_step_backward', uniforms: { B, H, t, T, wOffset: lay.wOffset, tailK: K }, workgroups: [gb] as [number], label: `gru_step_backward[t=${t}]` })),
       ];
       const out = await runKernelSequence({
-        gx, params, dhAbove, h: { output: h.length, init: h }, gates: { output: T * 4 * BH },
+        gx, params, dhAbove, lengths, h: { output: h.length, init: h }, gates: { output: T * 4 * BH },
         dgx: { output: T * 3 * BH }, dgh: { output: T * 3 * BH }, dhCarry: { output: T * BH },
       }, steps);
 
       const W = f64(params, lay.wOffset, 3 * H * H), bHn = f64(params, lay.bhnOffset, H);
-      const hRef = Float64Array.from(h), gatesRef = new Float64Array(T * 4 * BH);
+      const hRef = Float64Array.from(h.subarray(0, (T + 1) * BH)), gatesRef = new Float64Array(T * 4 * BH);
       const dgxRef = new Float64Array(T * 3 * BH), dghRef = new Float64Array(T * 3 * BH), carryRef = new Float64Array(T * BH);
       for (let t = 0; t < T; t++) {
         gruStepForward(gx.subarray(t * 3 * BH, (t + 1) * 3 * BH), hRef.subarray(t * BH, (t + 1) * BH), W, bHn,
-          hRef.subarray((t + 1) * BH, (t + 2) * BH), gatesRef.subarray(t * 4 * BH, (t + 1) * 4 * BH), B, H);
+          hRef.subarray((t + 1) * BH, (t + 2) * BH), gatesRef.subarray(t * 4 * BH, (t + 1) * 4 * BH), B, H, liveAt(lengths, t));
       }
       for (let t = T - 1; t >= 0; t--) {
         const more = t + 1 < T;
         gruStepBackward(
-          dhAbove.subarray(t * BH, (t + 1) * BH),
+          effectiveAbove(dhAbove, lengths, t, T, K, B, H),
           more ? dghRef.subarray((t + 1) * 3 * BH, (t + 2) * 3 * BH) : null, more ? carryRef.subarray((t + 1) * BH, (t + 2) * BH) : null,
           W, gatesRef.subarray(t * 4 * BH, (t + 1) * 4 * BH), hRef.subarray(t * BH, (t + 1) * BH),
           dgxRef.subarray(t * 3 * BH, (t + 1) * 3 * BH), dghRef.subarray(t * 3 * BH, (t + 1) * 3 * BH), carryRef.subarray(t * BH, (t + 1) * BH), B, H,
+          liveAt(lengths, t),
         );
       }
       expect(Array.from(out.h!.subarray(0, BH))).toEqual(Array.from(h.subarray(0, BH)));
-      const tf = chainTol('gru_step_forward', H, T), tb = chainTol('gru_step_backward', 3 * H, T);
+      const tf = rnnGruChainBound('gru_step_forward', H, T), tb = rnnGruChainBound('gru_step_backward', 3 * H, T);
       checkSteps(label, 'gru_step_forward h', tf, out.h!, hRef, range(T + 1).slice(1), (s) => s * BH, BH);
       checkSteps(label, 'gru_step_forward gates', tf, out.gates!, gatesRef, range(T), (s) => s * 4 * BH, 4 * BH);
       checkSteps(label, 'gru_step_backward dgx', tb, out.dgx!, dgxRef, range(T), (s) => s * 3 * BH, 3 * BH);
       checkSteps(label, 'gru_step_backward dgh', tb, out.dgh!, dghRef, range(T), (s) => s * 3 * BH, 3 * BH);
       checkSteps(label, 'gru_step_backward dhCarry', tb, out.dhCarry!, carryRef, range(T), (s) => s * BH, BH);
+      checkPadded(label, 'h', out.h!, lengths, T, B, H, 1);
+      checkPadded(label, 'gates', out.gates!, lengths, T, B, 4 * H, 0);
+      checkPadded(label, 'dgx', out.dgx!, lengths, T, B, 3 * H, 0);
+      checkPadded(label, 'dgh', out.dgh!, lengths, T, B, 3 * H, 0);
+      checkPadded(label, 'dhCarry', out.dhCarry!, lengths, T, B, H, 0);
+      checkTails(label, out.h!, lengths, T, K, B, H);
     });
   }
 });
