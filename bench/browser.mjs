@@ -46,19 +46,15 @@
 // Output: progress on stderr; the Markdown tables on stdout; JSON in
 // bench/results/browser-<date>.json and browser-latest.json, Markdown in browser-latest.md
 // (with --quick or --only: browser-quick-*, so the full table is not replaced by a partial one).
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import puppeteer from 'puppeteer';
+import { launchChromium } from '../scripts/lib/browser.mjs';
 import { startServer, ROOT } from './browserServer.mjs';
 import { installGpuCounters } from './page/gpuCounters.js';
 import { stepFlops, FLOP_FORMULA } from './flops.mjs';
 import { markdown } from './browserReport.mjs';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** The configurations of the WebGPU engine issue (names are labels; DESIGN.md section 8). */
 const CONFIGS = [
@@ -326,14 +322,10 @@ async function main() {
     node: process.version, loadavgStart: os.loadavg(), loadavgEnd: null,
   };
   const server = await startServer();
-  const profile = mkdtempSync(join(os.tmpdir(), 'webgpu-lstm-bench-'));
   const pageErrors = [], pageNotes = [];
   let browser;
   try {
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM, headless: true, userDataDir: profile, args: CHROMIUM_FLAGS,
-      timeout: 120_000, protocolTimeout: 30 * 60_000,
-    });
+    browser = await launchChromium({ timeout: 120_000, protocolTimeout: 30 * 60_000 });
     const browserVersion = await browser.version();
     // A fresh page per configuration, in the one browser: TF.js's buffer pools and every device
     // of the last configuration go with its page, and a device lost there does not end the run.
@@ -406,7 +398,6 @@ async function main() {
   } finally {
     await browser?.close();
     await server.close();
-    rmSync(profile, { recursive: true, force: true });
   }
 }
 

@@ -1,88 +1,37 @@
-// The demo's static server (node:http, GET only) on 127.0.0.1: a secure context, so the page gets
-// navigator.gpu. It serves
+// The demo's static server on 127.0.0.1 (a secure context, so the page gets navigator.gpu), the
+// project's one static server (scripts/lib/browser.mjs: GET and HEAD only, no-store, nothing
+// outside its mounts). It serves
 //   /               demo/index.html, and the page's files under demo/ (style.css, js/, generated/)
-//   /lib/…          dist/browser/ (the library's browser bundle and its source map)
+//   /lib/…          dist/browser/ (the library's browser bundles and their source maps)
 //   /vendor/…       uPlot's ESM build and stylesheet from node_modules/uplot/dist/
-// and nothing else. Every response is no-store, so a rebuilt bundle is always what the page gets.
+// and nothing else: under demo/ only the types a page needs, so the server's own scripts (.mjs)
+// are not served.
 //
 // Usage: node demo/server.mjs [--port N]   (default: PORT, else a free port; the URL is printed)
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CONTENT_TYPES, startStaticServer } from '../scripts/lib/browser.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
-/** URL prefix → directory it maps to; the first match wins. */
 const MOUNTS = [
   ['/lib/', join(ROOT, 'dist/browser')],
   ['/vendor/', join(ROOT, 'node_modules/uplot/dist')],
-  ['/js/', join(ROOT, 'demo/js')],
-  ['/generated/', join(ROOT, 'demo/generated')],
   ['/', join(ROOT, 'demo')],
 ];
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.map': 'application/json',
-  '.safetensors': 'application/octet-stream',
-};
+/** What the page fetches: markup, scripts, styles, source maps and the generated data files. */
+const TYPES = Object.fromEntries(['.html', '.css', '.js', '.map', '.safetensors', '.csv', '.txt'].map((e) => [e, CONTENT_TYPES[e]]));
 
-/** The file a URL path maps to, or null when it is not served (outside the mounts, other types). */
-export function fileFor(urlPath) {
-  const path = urlPath === '/' ? '/index.html' : urlPath;
-  for (const [prefix, dir] of MOUNTS) {
-    if (!path.startsWith(prefix)) continue;
-    const file = normalize(join(dir, path.slice(prefix.length)));
-    if (!file.startsWith(dir + sep) || TYPES[extname(file)] === undefined) return null;
-    // The root mount serves the page and its stylesheet only, not the server's own scripts.
-    if (prefix === '/' && !['/index.html', '/style.css'].includes(path)) return null;
-    return file;
-  }
-  return null;
-}
-
-async function handle(req, res) {
-  let path;
-  try {
-    path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-  } catch {
-    return send(res, 400, 'text/plain; charset=utf-8', 'bad URL');
-  }
-  const file = req.method === 'GET' || req.method === 'HEAD' ? fileFor(path) : null;
-  if (file === null) return send(res, 404, 'text/plain; charset=utf-8', 'not served');
-  let body;
-  try {
-    body = await readFile(file);
-  } catch {
-    const hint = path.startsWith('/lib/') ? ' (run `npm run build`)' : path.startsWith('/generated/') ? ' (run `node demo/prepare.mjs`)' : '';
-    return send(res, 404, 'text/plain; charset=utf-8', `not found${hint}`);
-  }
-  send(res, 200, TYPES[extname(file)], req.method === 'HEAD' ? '' : body);
-}
-
-function send(res, status, type, body) {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-  res.end(body);
+function hint(path) {
+  if (path.startsWith('/lib/')) return 'run `npm run build`';
+  if (path.startsWith('/generated/')) return 'run `node demo/prepare.mjs`';
+  return undefined;
 }
 
 /** Starts the server; port 0 picks a free one. Resolves to its URL and a close(). */
-export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err) => send(res, 500, 'text/plain; charset=utf-8', String(err)));
-  });
-  await new Promise((ok, fail) => {
-    server.once('error', fail);
-    server.listen(port, host, ok);
-  });
-  const url = `http://${host}:${server.address().port}/`;
-  const close = () => new Promise((ok) => {
-    server.close(() => ok());
-    server.closeAllConnections();
-  });
-  return { server, url, close };
+export function startDemoServer({ port = 0 } = {}) {
+  return startStaticServer({ mounts: MOUNTS, types: TYPES, notFoundHint: hint, port });
 }
 
 function portArgument() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Smoke check of WebGPU in headless Chromium (Debian's /usr/bin/chromium, driven by puppeteer):
 // opens a page on a local http server, gets the engine's device there with
-// src/webgpu/navigatorDevice.ts, runs the affine smoke kernel (test/fixtures/affineSmoke.ts) and
+// src/webgpu/device/navigator.ts, runs the affine smoke kernel (test/fixtures/affineSmoke.ts) and
 // prints the adapter, its limits and the result. Exit status 1 if anything fails.
 //
 // The server transpiles the repository's TypeScript per file on request (typescript's
@@ -9,62 +9,34 @@
 // WebGPU needs a secure context: http://localhost and http://127.0.0.1 are; about:blank is not.
 //
 // Usage: node scripts/smoke-browser.mjs [--json]
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import puppeteer from 'puppeteer';
 import ts from 'typescript';
+import { launchChromium, startStaticServer } from './lib/browser.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-/** Only these trees are served, and only these kinds of file. */
+/** Only these trees are served: src/ and test/ as .js transpiled from their .ts, shaders/ as .wgsl. */
 const SERVED_DIRS = ['src', 'test', 'shaders'];
 const PAGE = '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>webgpu-lstm smoke</title><p>webgpu-lstm browser smoke</p>';
 
 const json = process.argv.includes('--json');
 
-/** Serves PAGE at /, .wgsl files as text, and /<dir>/x.js as the transpiled /<dir>/x.ts. */
-async function handle(req, res) {
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-  if (path === '/') return send(res, 200, 'text/html', PAGE);
-  const file = normalize(join(ROOT, path));
-  const top = path.split('/')[1];
-  if (!SERVED_DIRS.includes(top) || !file.startsWith(ROOT + sep)) return send(res, 404, 'text/plain', 'not served');
-  try {
-    if (extname(file) === '.wgsl') return send(res, 200, 'text/plain', await readFile(file, 'utf8'));
-    if (extname(file) === '.js') {
-      const source = await readFile(file.replace(/\.js$/, '.ts'), 'utf8');
-      const { outputText } = ts.transpileModule(source, {
-        compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
-        fileName: file,
-      });
-      return send(res, 200, 'text/javascript', outputText);
-    }
-  } catch {
-    // fall through to 404
-  }
-  return send(res, 404, 'text/plain', 'not found');
-}
-
-function send(res, status, type, body) {
-  res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
-  res.end(body);
+/** /<dir>/x.js is the transpiled /<dir>/x.ts; .wgsl files go as they are. */
+async function transpiled(file) {
+  if (!file.endsWith('.js')) return undefined;
+  const source = await readFile(file.replace(/\.js$/, '.ts'), 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+    fileName: file,
+  });
+  return outputText;
 }
 
 /** Runs in the page: the engine's device from navigator.gpu, then the affine smoke kernel. */
 async function inPage() {
   const t0 = performance.now();
-  const { createNavigatorDevice } = await import('/src/webgpu/navigatorDevice.js');
+  const { createNavigatorDevice } = await import('/src/webgpu/device/navigator.js');
   const { runAffineSmoke } = await import('/test/fixtures/affineSmoke.js');
   const wgsl = await (await fetch('/test/fixtures/affine.wgsl')).text();
   const t1 = performance.now();
@@ -90,29 +62,23 @@ async function inPage() {
 }
 
 async function main() {
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err) => send(res, 500, 'text/plain', String(err)));
+  const server = await startStaticServer({
+    mounts: SERVED_DIRS.map((d) => [`/${d}/`, join(ROOT, d)]),
+    pages: { '/': PAGE },
+    types: { '.js': 'text/javascript; charset=utf-8', '.wgsl': 'text/plain; charset=utf-8' },
+    transform: transpiled,
   });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address();
-  const profile = await mkdtemp(join(tmpdir(), 'webgpu-lstm-chromium-'));
   let browser;
   try {
     const t0 = performance.now();
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      userDataDir: profile,
-      args: CHROMIUM_FLAGS,
-      timeout: 60_000,
-    });
+    browser = await launchChromium({ timeout: 60_000 });
     const launchMs = performance.now() - t0;
     const page = await browser.newPage();
     const pageErrors = [];
     page.on('pageerror', (err) => pageErrors.push(String(err)));
     page.on('console', (msg) => pageErrors.push(`console.${msg.type()}: ${msg.text()}`));
     const t1 = performance.now();
-    await page.goto(`http://localhost:${port}/`, { waitUntil: 'load', timeout: 30_000 });
+    await page.goto(server.url, { waitUntil: 'load', timeout: 30_000 });
     const gotoMs = performance.now() - t1;
     const secure = await page.evaluate(() => ({ isSecureContext, hasGpu: 'gpu' in navigator }));
     if (!secure.hasGpu) throw new Error(`navigator.gpu is missing in the page (isSecureContext=${secure.isSecureContext})`);
@@ -134,8 +100,7 @@ async function main() {
     }
   } finally {
     await browser?.close();
-    server.close();
-    await rm(profile, { recursive: true, force: true });
+    await server.close();
   }
 }
 

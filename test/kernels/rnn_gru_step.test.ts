@@ -42,13 +42,31 @@ afterAll(() => report.print());
 // ---------------------------------------------------------------------------------------------
 // Helpers.
 
-function relErr(a: ArrayLike<number>, r: ArrayLike<number>): number {
-  let d = 0, n = 0;
+/** ‖a − r‖₂ / max(‖r‖₂, ‖size‖₂, 1e-30); `size`: the magnitude of the terms that sum to r, where they cancel. */
+function relErr(a: ArrayLike<number>, r: ArrayLike<number>, size?: ArrayLike<number>): number {
+  let d = 0, n = 0, m = 0;
   for (let i = 0; i < r.length; i++) {
     d += (a[i]! - r[i]!) ** 2;
     n += r[i]! ** 2;
+    if (size) m += size[i]! ** 2;
   }
-  return Math.sqrt(d) / Math.max(Math.sqrt(n), 1e-30);
+  return Math.sqrt(d) / Math.max(Math.sqrt(n), Math.sqrt(m), 1e-30);
+}
+
+/**
+ * The size of GRU's h = (1 − z)·n + z·hPrev: |(1 − z)·n| + |z·hPrev| per element (tolerances.ts:
+ * its two terms may cancel, and the kernel's error is relative to them, not to h).
+ */
+function gruHSize(gates: ArrayLike<number>, hPrev: ArrayLike<number>, B: number, H: number, live: Uint8Array | null): Float64Array {
+  const size = new Float64Array(B * H);
+  for (let b = 0; b < B; b++) {
+    if (live && !live[b]) continue; // a dead row's h is 0 whatever its (NaN) inputs
+    for (let j = 0; j < H; j++) {
+      const z = gates[b * 4 * H + H + j]!, n = gates[b * 4 * H + 2 * H + j]!;
+      size[b * H + j] = Math.abs((1 - z) * n) + Math.abs(z * hPrev[b * H + j]!);
+    }
+  }
+  return size;
 }
 
 const nan = (n: number): Float32Array => new Float32Array(n).fill(Number.NaN);
@@ -110,6 +128,8 @@ interface Expected {
   live?: Uint8Array;
   /** A tail copy: must equal buffer[copyOf + i] bit for bit. */
   copyOf?: number;
+  /** The magnitude of the terms of ref, where they may cancel (relErr's `size`). */
+  size?: Float64Array;
 }
 
 /**
@@ -131,9 +151,9 @@ function check(label: string, out: Record<string, Float32Array>, uploaded: Recor
       const dead = got.findIndex((v, i) => !e.live![Math.floor(i / e.rowLen!)] && !Object.is(v, 0));
       expect(dead, `${label}: ${e.buffer}[${e.start + dead}] = ${got[dead]} in a dead row (expected exactly 0)`).toBe(-1);
     }
-    const err = relErr(got, e.ref);
+    const err = relErr(got, e.ref, e.size);
     report.note(e.key, err / e.tol, label);
-    if (err > e.tol) {
+    if (!(err <= e.tol)) {
       const firsts = [...got].map((v, i) => [i, v, e.ref[i]!] as const).filter(([, v, r]) => Math.abs(v - r) > e.tol * Math.max(1, Math.abs(r))).slice(0, 4);
       expect(err, `${label}: ${e.buffer} slice at ${e.start}: normwise error ${err.toExponential(3)} > ${e.tol.toExponential(3)}; first mismatches [i, gpu, ref]: ${JSON.stringify(firsts)}`).toBeLessThanOrEqual(e.tol);
     }
@@ -149,12 +169,16 @@ function check(label: string, out: Record<string, Float32Array>, uploaded: Recor
 }
 
 /** The expected tail slots of step t: each live row in its window, a copy of its row of slice t+1. */
-function tailExpected(buffer: string, key: string, ref: Float64Array, lengths: Int32Array, t: number, T: number, K: number, B: number, H: number, tol: number): Expected[] {
+function tailExpected(buffer: string, key: string, ref: Float64Array, lengths: Int32Array, t: number, T: number, K: number, B: number, H: number, tol: number,
+  size?: Float64Array): Expected[] {
   const BH = B * H, out: Expected[] = [];
   for (let b = 0; b < B; b++) {
     const s = tailSlot(t, lengths[b]!, K);
     if (s === null) continue;
-    out.push({ buffer, key, tol, start: (T + 1 + s) * BH + b * H, ref: ref.slice(b * H, (b + 1) * H), copyOf: (t + 1) * BH + b * H });
+    out.push({
+      buffer, key, tol, start: (T + 1 + s) * BH + b * H, ref: ref.slice(b * H, (b + 1) * H), copyOf: (t + 1) * BH + b * H,
+      ...(size ? { size: size.slice(b * H, (b + 1) * H) } : {}),
+    });
   }
   return out;
 }
@@ -226,7 +250,8 @@ describe('rnn_step_forward / rnn_step_backward, single steps', () => {
 
           // forward: reads gx[t], h[t] of live rows; writes h[t+1] and the live rows' tail slots
           const gx = fillLiveRows(nan(T * BH), rng, t, B, H, live, -c.gxScale, c.gxScale);
-          const h = poisonTails(poisonDeadRows(rand(rng, S * BH), t, B, H, live).fill(Number.NaN, (t + 1) * BH, (t + 2) * BH), lengths, t, T, K, B, H);
+          // h: S slices and a guard slice of data (a write past the tails shows there)
+          const h = poisonTails(poisonDeadRows(rand(rng, (S + 1) * BH), t, B, H, live).fill(Number.NaN, (t + 1) * BH, (t + 2) * BH), lengths, t, T, K, B, H);
           const fwd = await runKernel('rnn_step_forward', {
             overrides: { WG: c.WG }, uniforms: { B, H, t, wOffset: lay.wOffset, tailBase, tailK: K, relu },
             buffers: { gx, params, h: { output: h.length, init: h }, lengths }, workgroups: [groups(c, 'rnn_step_forward')],
@@ -244,7 +269,7 @@ describe('rnn_step_forward / rnn_step_backward, single steps', () => {
           // relu's h ≥ 0, with exact zeros (slope 0) mixed in
           const hs = fillLiveRows(nan(S * BH), rng, t + 1, B, H, live, relu ? -0.5 : -1, relu ? 1.5 : 1);
           if (relu) for (let i = 0; i < hs.length; i++) if (hs[i]! < 0) hs[i] = 0;
-          const dg = rand(rng, T * BH).fill(Number.NaN, t * BH, (t + 1) * BH);
+          const dg = rand(rng, (T + 1) * BH).fill(Number.NaN, t * BH, (t + 1) * BH); // + a guard slice
           if (t + 1 < T) poisonDeadRows(dg, t + 1, B, H, live);
           const bwd = await runKernel('rnn_step_backward', {
             overrides: { WG: c.WG }, uniforms: { B, H, t, T, wOffset: lay.wOffset, tailK: K, relu },
@@ -281,8 +306,9 @@ describe('gru_step_forward / gru_step_backward, single steps', () => {
 
         // forward: reads gx[t], h[t] of live rows; writes h[t+1], gates[t] and the tail slots
         const gx = fillLiveRows(nan(T * 3 * BH), rng, t, B, 3 * H, live, -c.gxScale, c.gxScale);
-        const h = poisonTails(poisonDeadRows(rand(rng, S * BH), t, B, H, live).fill(Number.NaN, (t + 1) * BH, (t + 2) * BH), lengths, t, T, K, B, H);
-        const gates = rand(rng, T * 4 * BH).fill(Number.NaN, t * 4 * BH, (t + 1) * 4 * BH);
+        // S slices and a guard slice of data each (a write past the end shows there)
+        const h = poisonTails(poisonDeadRows(rand(rng, (S + 1) * BH), t, B, H, live).fill(Number.NaN, (t + 1) * BH, (t + 2) * BH), lengths, t, T, K, B, H);
+        const gates = rand(rng, (T + 1) * 4 * BH).fill(Number.NaN, t * 4 * BH, (t + 1) * 4 * BH);
         const fwd = await runKernel('gru_step_forward', {
           overrides: { WG: c.WG }, uniforms: { B, H, t, wOffset: lay.wOffset, bhnOffset: lay.bhnOffset, tailBase, tailK: K },
           buffers: { gx, params, h: { output: h.length, init: h }, gates: { output: gates.length, init: gates }, lengths },
@@ -292,10 +318,11 @@ describe('gru_step_forward / gru_step_backward, single steps', () => {
         const gatesRef = new Float64Array(4 * BH);
         gruStepForward(f64(gx, t * 3 * BH, 3 * BH), f64(h, t * BH, BH), W, f64(params, lay.bhnOffset, H), hRef, gatesRef, B, H, live);
         const tf = rnnGruStepBound('gru_step_forward', H);
+        const hSize = gruHSize(gatesRef, f64(h, t * BH, BH), B, H, live);
         check(`gru_step_forward ${label}`, fwd, { gx, params, h, gates }, [
-          { buffer: 'h', start: (t + 1) * BH, ref: hRef, tol: tf, key: 'gru_step_forward h', rowLen: H, live },
+          { buffer: 'h', start: (t + 1) * BH, ref: hRef, tol: tf, key: 'gru_step_forward h', rowLen: H, live, size: hSize },
           { buffer: 'gates', start: t * 4 * BH, ref: gatesRef, tol: tf, key: 'gru_step_forward gates', rowLen: 4 * H, live },
-          ...tailExpected('h', 'gru_step_forward h tail', hRef, lengths, t, T, K, B, H, tf),
+          ...tailExpected('h', 'gru_step_forward h tail', hRef, lengths, t, T, K, B, H, tf, hSize),
         ]);
 
         // backward: reads dhAbove[t] (+ tail slot), gates[t], h[t], dgh[t+1] and dhCarry[t+1]
@@ -311,9 +338,9 @@ describe('gru_step_forward / gru_step_backward, single steps', () => {
           fill(gb, rng, o + 3 * H, H, -2, 2); // ghn
         }
         const hb = fillLiveRows(nan(S * BH), rng, t, B, H, live);
-        const dgx = rand(rng, T * 3 * BH).fill(Number.NaN, t * 3 * BH, (t + 1) * 3 * BH);
-        const dgh = rand(rng, T * 3 * BH).fill(Number.NaN, t * 3 * BH, (t + 1) * 3 * BH);
-        const dhCarry = rand(rng, T * BH).fill(Number.NaN, t * BH, (t + 1) * BH);
+        const dgx = rand(rng, (T + 1) * 3 * BH).fill(Number.NaN, t * 3 * BH, (t + 1) * 3 * BH); // each + a guard slice
+        const dgh = rand(rng, (T + 1) * 3 * BH).fill(Number.NaN, t * 3 * BH, (t + 1) * 3 * BH);
+        const dhCarry = rand(rng, (T + 1) * BH).fill(Number.NaN, t * BH, (t + 1) * BH);
         if (t + 1 < T) {
           poisonDeadRows(dgh, t + 1, B, 3 * H, live);
           poisonDeadRows(dhCarry, t + 1, B, H, live);
@@ -399,12 +426,13 @@ const CHAINS = [
 const WG = 64;
 
 /** Normwise error of every timestep slice [start(s), start(s) + n), each within tol. */
-function checkSteps(label: string, key: string, tol: number, got: Float32Array, ref: Float64Array, steps: number[], start: (s: number) => number, n: number): void {
+function checkSteps(label: string, key: string, tol: number, got: Float32Array, ref: Float64Array, steps: number[], start: (s: number) => number, n: number,
+  size?: (s: number) => Float64Array): void {
   for (const s of steps) {
     const g = got.subarray(start(s), start(s) + n);
     const bad = g.findIndex((v) => !Number.isFinite(v));
     expect(bad, `${label}: ${key} step ${s}: element ${bad} = ${g[bad]}`).toBe(-1);
-    const err = relErr(g, ref.subarray(start(s), start(s) + n));
+    const err = relErr(g, ref.subarray(start(s), start(s) + n), size?.(s));
     report.note(`${key} (chain)`, err / tol, `${label} step ${s}`);
     expect(err, `${label}: ${key} step ${s}: normwise error`).toBeLessThanOrEqual(tol);
   }
@@ -520,7 +548,8 @@ describe('chains of T = 20 steps forward then backward in one submit, with lengt
       }
       expect(Array.from(out.h!.subarray(0, BH))).toEqual(Array.from(h.subarray(0, BH)));
       const tf = rnnGruChainBound('gru_step_forward', H, T), tb = rnnGruChainBound('gru_step_backward', 3 * H, T);
-      checkSteps(label, 'gru_step_forward h', tf, out.h!, hRef, range(T + 1).slice(1), (s) => s * BH, BH);
+      checkSteps(label, 'gru_step_forward h', tf, out.h!, hRef, range(T + 1).slice(1), (s) => s * BH, BH,
+        (s) => gruHSize(gatesRef.subarray((s - 1) * 4 * BH, s * 4 * BH), hRef.subarray((s - 1) * BH, s * BH), B, H, liveAt(lengths, s - 1)));
       checkSteps(label, 'gru_step_forward gates', tf, out.gates!, gatesRef, range(T), (s) => s * 4 * BH, 4 * BH);
       checkSteps(label, 'gru_step_backward dgx', tb, out.dgx!, dgxRef, range(T), (s) => s * 3 * BH, 3 * BH);
       checkSteps(label, 'gru_step_backward dgh', tb, out.dgh!, dghRef, range(T), (s) => s * 3 * BH, 3 * BH);

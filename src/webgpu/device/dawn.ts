@@ -104,7 +104,10 @@ async function loadDawn(): Promise<DawnModule> {
   try {
     dawn = (await import('webgpu')) as DawnModule;
   } catch (err) {
-    throw new RuntimeFailure(`the npm package "webgpu" (Dawn for Node) could not be loaded: ${errorMessage(err)}`);
+    const missing = (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /['"]webgpu['"]/.test(errorMessage(err));
+    throw new RuntimeFailure(missing
+      ? 'WebGPU in Node needs the optional peer dependency "webgpu" (Dawn), which is not installed: npm i webgpu'
+      : `the npm package "webgpu" (Dawn for Node) could not be loaded: ${errorMessage(err)}`);
   }
   installGlobals(dawn.globals);
   return dawn;
