@@ -6,7 +6,7 @@
 //      kernel harness is handed wgpu's device (useDevice in test/kernels/harness.ts), so each
 //      kernel runs against its float64 twin on the tests' seeded ragged shapes, NaN-poisoned
 //      outputs and per-kernel tolerances, exactly as in Node.
-//   2. Whole passes of the engine: createEngine({ device, shaders }) on the same device against the
+//   2. Whole passes of the engine: createEngine({ device }) on the same device against the
 //      float64 CpuEngine, through runCheck (src/check.ts): `--cases` grad passes per cell × loss
 //      (the heads cycle; odd cases carry random initial states), and a 20-step training run per
 //      cell × optimizer with clipping. Prints the worst normwise error per (cell, tensor).
@@ -23,18 +23,20 @@
 // buffers per shader stage, 256 invocations per workgroup, 16 KiB of workgroup memory, 128 MiB
 // storage bindings), not the adapter's, so a pass here also means the kernels fit a device that a
 // caller made without asking for more. --adapter-limits requests the adapter's own, as the engine's
-// own device does (src/webgpu/deviceRequest.ts).
+// own device does (src/webgpu/device/request.ts).
 //
 // What differs on wgpu (Deno 2.9.6), as measured with this script:
-//   - Nothing the kernels use. wgpu (naga) compiles all 14 shaders unchanged: override-sized
+//   - Nothing the kernels use. wgpu (naga) compiles every shader unchanged (the registry's
+//     build-time table, src/webgpu/kernels/generated.ts: the same sources Dawn gets): override-sized
 //     @workgroup_size, override constants at pipeline creation, the uniform structs as packed from
-//     reflection, read-only storage, at most 7 storage buffers per kernel (the default limit is 8).
-//     Every kernel test and the whole-pass check pass with default limits on SwiftShader.
+//     reflection, read-only storage, at most 8 storage buffers per kernel (the default limit;
+//     lstm_step_backward and gru_step_backward use all 8 since lengths was added, and
+//     test/kernels/generated.test.ts keeps every kernel within it).
 //   - wgpu checks a literal @workgroup_size against the device's limits but not one made of
 //     overrides (WG = 2048 creates a pipeline on a 256-invocation device; Dawn refuses it), so
 //     the hosts' own checks (matmulWorkgroups: at most 256 invocations) are the only guard.
 //   - Adapter info: vendor is a PCI id in decimal ('65541' Mesa, '6880' SwiftShader) and
-//     architecture is empty (src/webgpu/adapterInfo.ts handles it).
+//     architecture is empty (src/webgpu/device/adapterInfo.ts handles it).
 //   - Mesa's loop cap above: a limit of the driver that wgpu picks on Mesa machines, not of wgpu.
 //
 // Exit status 1 on any failed test, any tensor past tolerance, or any WebGPU error outside an
@@ -55,10 +57,9 @@ import { runCheck, kernelsOf, type CheckRow } from '../src/check.ts';
 import type { ModelConfig } from '../src/config.ts';
 import { CpuEngine } from '../src/cpu/engine.ts';
 import { createEngine } from '../src/index.ts';
-import { describeAdapter } from '../src/webgpu/adapterInfo.ts';
-import { limitsToRecord, openEngineDevice } from '../src/webgpu/deviceRequest.ts';
-import { watchDevice, type DeviceWatch } from '../src/webgpu/deviceWatch.ts';
-import type { ShaderSource } from '../src/webgpu/shaderSource.ts';
+import { describeAdapter } from '../src/webgpu/device/adapterInfo.ts';
+import { limitsToRecord, openEngineDevice } from '../src/webgpu/device/request.ts';
+import { watchDevice, type DeviceWatch } from '../src/webgpu/device/watch.ts';
 import { measureLoopCount, type LoopCount } from '../test/fixtures/loopCount.ts';
 import { useDevice } from '../test/kernels/harness.ts';
 import { runSuite, takeSuite, type ShimResult } from '../test/deno/vitestShim.ts';
@@ -67,7 +68,6 @@ import { adapterOrRerun, denoFallback } from './denoAdapter.ts';
 const WHO = 'kernels-deno';
 const DENO_FLAGS = ['--sloppy-imports', '--allow-all', '--import-map', new URL('../test/deno/importMap.json', import.meta.url).pathname];
 const KERNEL_TESTS = new URL('../test/kernels/', import.meta.url);
-const SHADERS = new URL('../shaders/', import.meta.url);
 /** Limits printed in the header: the ones these kernels come nearest to. */
 const SHOWN_LIMITS = ['maxStorageBuffersPerShaderStage', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupStorageSize', 'maxStorageBufferBindingSize', 'minStorageBufferOffsetAlignment'];
 
@@ -98,9 +98,6 @@ function intOption(name: string, text: string): number {
   return n;
 }
 
-/** The kernels' WGSL, read with Deno's own file API (the engine takes any ShaderSource). */
-const denoShaders: ShaderSource = (name) => Deno.readTextFile(new URL(`${name}.wgsl`, SHADERS));
-
 /**
  * Kernel tests with a case whose invocation loops longer than Mesa's cap, and the failing-case
  * header that case prints (the tests print one `seed S, <sizes>:` line per failing case).
@@ -108,6 +105,7 @@ const denoShaders: ShaderSource = (name) => Deno.readTextFile(new URL(`${name}.w
 const LONG_LOOP_TESTS: Array<{ test: RegExp; longCase: RegExp; why: string }> = [
   { test: /^loss\.test\.ts > softmax_cross_entropy\.wgsl .* > matches on every ragged/, longCase: /^seed \d+, R=1 C=100003 /, why: 'one invocation makes three passes over a row of 100003 logits' },
   { test: /^loss\.test\.ts > sigmoid_bce\.wgsl .* > matches on every ragged/, longCase: /^seed \d+, R=1 C=100003 /, why: 'one invocation walks a row of 100003 logits' },
+  { test: /^loss\.test\.ts > mse_loss\.wgsl .* > matches on every ragged/, longCase: /^seed \d+, R=1 C=100003 /, why: 'one invocation walks a row of 100003 logits' },
   { test: /^optimizer\.test\.ts > grad_norm\.wgsl .* > matches on ragged n and P/, longCase: /^seed \d+, n=100003 P=1 /, why: 'one invocation (P = 1) sums 100003 gradients' },
 ];
 
@@ -138,7 +136,7 @@ interface FileResult {
 
 /** Part 1: imports each kernel test file (registering its tests) and runs its tests on `device`. */
 async function kernelTests(device: GPUDevice, loop: LoopCount, filter: RegExp | null, verbose: boolean): Promise<FileResult[]> {
-  const gpu = useDevice(device, denoShaders);
+  const gpu = useDevice(device);
   // Which kernels each test dispatched: every dispatch gets its pipeline from the registry.
   let seen = new Set<string>();
   const get = gpu.registry.get.bind(gpu.registry);
@@ -265,7 +263,7 @@ async function main(): Promise<number> {
     if (!opts['skip-check']) {
       console.log(`\n2. whole passes: createEngine({ device }) against the float64 CpuEngine (runCheck, seed ${seed}, ${cases} grad cases per cell × loss, 20 training steps per optimizer)`);
       const t0 = performance.now();
-      const gpu = await createEngine({ device, shaders: denoShaders });
+      const gpu = await createEngine({ device });
       const cpu = new CpuEngine();
       try {
         const rows = await runCheck(gpu, cpu, { seed, cases, log: opts.verbose ? (l) => console.log(`  ${l}`) : undefined });

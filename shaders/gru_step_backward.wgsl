@@ -58,7 +58,7 @@ fn hc(o: u32, jc: vec4u) -> vec4f { return vec4f(h[o + jc.x], h[o + jc.y], h[o +
 fn carry(o: u32, jc: vec4u) -> vec4f { return vec4f(dhCarry[o + jc.x], dhCarry[o + jc.y], dhCarry[o + jc.z], dhCarry[o + jc.w]); }
 
 // The pointwise part for row b of the tile (dot = its recurrent sum), columns < H written.
-fn finish(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
+fn finishGruBackward(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
   let B = u.B;
   let H = u.H;
   let BH = B * H;
@@ -155,12 +155,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       w += H;
     }
   }
-  finish(b0, j0, jc, d0);
-  if (b0 + 1u < B) { finish(b0 + 1u, j0, jc, d1); }
-  if (b0 + 2u < B) { finish(b0 + 2u, j0, jc, d2); }
-  if (b0 + 3u < B) { finish(b0 + 3u, j0, jc, d3); }
-  if (b0 + 4u < B) { finish(b0 + 4u, j0, jc, d4); }
-  if (b0 + 5u < B) { finish(b0 + 5u, j0, jc, d5); }
-  if (b0 + 6u < B) { finish(b0 + 6u, j0, jc, d6); }
-  if (b0 + 7u < B) { finish(b0 + 7u, j0, jc, d7); }
+  finishGruBackward(b0, j0, jc, d0);
+  if (b0 + 1u < B) { finishGruBackward(b0 + 1u, j0, jc, d1); }
+  if (b0 + 2u < B) { finishGruBackward(b0 + 2u, j0, jc, d2); }
+  if (b0 + 3u < B) { finishGruBackward(b0 + 3u, j0, jc, d3); }
+  if (b0 + 4u < B) { finishGruBackward(b0 + 4u, j0, jc, d4); }
+  if (b0 + 5u < B) { finishGruBackward(b0 + 5u, j0, jc, d5); }
+  if (b0 + 6u < B) { finishGruBackward(b0 + 6u, j0, jc, d6); }
+  if (b0 + 7u < B) { finishGruBackward(b0 + 7u, j0, jc, d7); }
 }

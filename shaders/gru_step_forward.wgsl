@@ -74,7 +74,7 @@ fn gx4(o: vec4u) -> vec4f {
 }
 
 // Gates and new state of rows b0 … b0+3 (lanes) of column j; writes rows < B only.
-fn finish(b0: u32, j: u32, ghr: vec4f, ghz: vec4f, ghnDot: vec4f) {
+fn finishGruForward(b0: u32, j: u32, ghr: vec4f, ghz: vec4f, ghnDot: vec4f) {
   let B = u.B;
   let H = u.H;
   let BH = B * H;
@@ -161,10 +161,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     nz += s1 * y;
     nn += s2 * y;
   }
-  finish(b0, j0, ar, az, an);
-  if (b0 + 4u < B) { finish(b0 + 4u, j0, er, ez, en); }
+  finishGruForward(b0, j0, ar, az, an);
+  if (b0 + 4u < B) { finishGruForward(b0 + 4u, j0, er, ez, en); }
   if (j0 + 1u < H) {
-    finish(b0, j1, mr, mz, mn);
-    if (b0 + 4u < B) { finish(b0 + 4u, j1, nr, nz, nn); }
+    finishGruForward(b0, j1, mr, mz, mn);
+    if (b0 + 4u < B) { finishGruForward(b0 + 4u, j1, nr, nz, nn); }
   }
 }

@@ -77,7 +77,7 @@ fn cc(o: u32, jc: vec4u) -> vec4f { return vec4f(c[o + jc.x], c[o + jc.y], c[o +
 fn dcC(o: u32, jc: vec4u) -> vec4f { return vec4f(dcCarry[o + jc.x], dcCarry[o + jc.y], dcCarry[o + jc.z], dcCarry[o + jc.w]); }
 
 // The pointwise part for one row b of the tile: dh (dot product included) → dgates, dcCarry.
-fn finish(b: u32, j0: u32, jc: vec4u, dhDot: vec4f) {
+fn finishLstmBackward(b: u32, j0: u32, jc: vec4u, dhDot: vec4f) {
   let B = u.B;
   let H = u.H;
   let G = 4u * H;
@@ -179,12 +179,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       w += H;
     }
   }
-  finish(b0, j0, jc, d0);
-  if (b0 + 1u < B) { finish(b0 + 1u, j0, jc, d1); }
-  if (b0 + 2u < B) { finish(b0 + 2u, j0, jc, d2); }
-  if (b0 + 3u < B) { finish(b0 + 3u, j0, jc, d3); }
-  if (b0 + 4u < B) { finish(b0 + 4u, j0, jc, d4); }
-  if (b0 + 5u < B) { finish(b0 + 5u, j0, jc, d5); }
-  if (b0 + 6u < B) { finish(b0 + 6u, j0, jc, d6); }
-  if (b0 + 7u < B) { finish(b0 + 7u, j0, jc, d7); }
+  finishLstmBackward(b0, j0, jc, d0);
+  if (b0 + 1u < B) { finishLstmBackward(b0 + 1u, j0, jc, d1); }
+  if (b0 + 2u < B) { finishLstmBackward(b0 + 2u, j0, jc, d2); }
+  if (b0 + 3u < B) { finishLstmBackward(b0 + 3u, j0, jc, d3); }
+  if (b0 + 4u < B) { finishLstmBackward(b0 + 4u, j0, jc, d4); }
+  if (b0 + 5u < B) { finishLstmBackward(b0 + 5u, j0, jc, d5); }
+  if (b0 + 6u < B) { finishLstmBackward(b0 + 6u, j0, jc, d6); }
+  if (b0 + 7u < B) { finishLstmBackward(b0 + 7u, j0, jc, d7); }
 }

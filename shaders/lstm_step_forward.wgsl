@@ -81,7 +81,7 @@ fn gx4(o: vec4u) -> vec4f {
 }
 
 // Activations and state update of 4 rows (lanes) of column j; writes rows < B only.
-fn finish(b0: u32, j: u32, p0: vec4f, p1: vec4f, p2: vec4f, p3: vec4f, hp: vec4u, gp: vec4u) {
+fn finishLstmForward(b0: u32, j: u32, p0: vec4f, p1: vec4f, p2: vec4f, p3: vec4f, hp: vec4u, gp: vec4u) {
   let B = u.B;
   let H = u.H;
   let t = u.t;
@@ -189,10 +189,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     n2 += s2 * y;
     n3 += s3 * y;
   }
-  finish(b0, j0, a0, a1, a2, a3, hA, gA);
-  finish(b0 + 4u, j0, e0, e1, e2, e3, hB, gB);
+  finishLstmForward(b0, j0, a0, a1, a2, a3, hA, gA);
+  finishLstmForward(b0 + 4u, j0, e0, e1, e2, e3, hB, gB);
   if (j0 + 1u < H) {
-    finish(b0, j1, m0, m1, m2, m3, hA, gA);
-    finish(b0 + 4u, j1, n0, n1, n2, n3, hB, gB);
+    finishLstmForward(b0, j1, m0, m1, m2, m3, hA, gA);
+    finishLstmForward(b0 + 4u, j1, n0, n1, n2, n3, hB, gB);
   }
 }

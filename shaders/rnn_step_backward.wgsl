@@ -41,7 +41,7 @@ fn rowLength(b: u32) -> u32 {
 fn dhA(o: u32, jc: vec4u) -> vec4f { return vec4f(dhAbove[o + jc.x], dhAbove[o + jc.y], dhAbove[o + jc.z], dhAbove[o + jc.w]); }
 
 // Row b of the tile: dg[t][b, j0 + q] = (dhAbove + dot) · act'(h), columns < H only.
-fn finish(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
+fn finishRnnBackward(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
   let H = u.H;
   let BH = u.B * H;
   let t = u.t;
@@ -92,8 +92,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       w += H;
     }
   }
-  finish(b0, j0, jc, d0);
-  if (b0 + 1u < B) { finish(b0 + 1u, j0, jc, d1); }
-  if (b0 + 2u < B) { finish(b0 + 2u, j0, jc, d2); }
-  if (b0 + 3u < B) { finish(b0 + 3u, j0, jc, d3); }
+  finishRnnBackward(b0, j0, jc, d0);
+  if (b0 + 1u < B) { finishRnnBackward(b0 + 1u, j0, jc, d1); }
+  if (b0 + 2u < B) { finishRnnBackward(b0 + 2u, j0, jc, d2); }
+  if (b0 + 3u < B) { finishRnnBackward(b0 + 3u, j0, jc, d3); }
 }

@@ -49,7 +49,7 @@ fn rowLength(b: u32) -> u32 {
 }
 
 // Row b of the tile: h[t+1][b, j0 + q] = act(gx + dot), columns < H only.
-fn finish(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
+fn finishRnnForward(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
   let H = u.H;
   let BH = u.B * H;
   let t = u.t;
@@ -92,8 +92,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     d2 += h[hp.z + k] * wv;
     d3 += h[hp.w + k] * wv;
   }
-  finish(b0, j0, jc, d0);
-  if (b0 + 1u < B) { finish(b0 + 1u, j0, jc, d1); }
-  if (b0 + 2u < B) { finish(b0 + 2u, j0, jc, d2); }
-  if (b0 + 3u < B) { finish(b0 + 3u, j0, jc, d3); }
+  finishRnnForward(b0, j0, jc, d0);
+  if (b0 + 1u < B) { finishRnnForward(b0 + 1u, j0, jc, d1); }
+  if (b0 + 2u < B) { finishRnnForward(b0 + 2u, j0, jc, d2); }
+  if (b0 + 3u < B) { finishRnnForward(b0 + 3u, j0, jc, d3); }
 }

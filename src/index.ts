@@ -27,6 +27,12 @@ export interface CreateEngineOptions {
   device?: GPUDevice;
   /** Where notes go: the adapter fallback taken, why the cpu backend was chosen, uncaptured GPU errors. Default: stderr in Node, console.warn in a browser. */
   log?: (msg: string) => void;
+  /**
+   * webgpu: how each plan's kernel variants are chosen. 'measure' (default): by timing the
+   * candidates on this adapter, once per shape (see describePlan); 'model': by the cost model only,
+   * nothing timed (reproducible plans, fastest start).
+   */
+  tuning?: 'measure' | 'model';
 }
 
 function defaultLog(msg: string): void {
@@ -46,12 +52,14 @@ function defaultLog(msg: string): void {
 export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engine> {
   if (typeof opts !== 'object' || opts === null) throw new InputError(`createEngine: expected an options object, received ${show(opts)}`);
   for (const k of Object.keys(opts)) {
-    if (!['backend', 'device', 'log'].includes(k)) throw new InputError(`createEngine: unknown option ${show(k)} (known: backend, device, log)`);
+    if (!['backend', 'device', 'log', 'tuning'].includes(k)) throw new InputError(`createEngine: unknown option ${show(k)} (known: backend, device, log, tuning)`);
   }
   if (opts.backend !== undefined && opts.backend !== 'cpu' && opts.backend !== 'webgpu') {
     throw new InputError(`createEngine: backend must be "cpu" or "webgpu", received ${show(opts.backend)}`);
   }
   if (opts.log !== undefined && typeof opts.log !== 'function') throw new InputError(`createEngine: log must be a function, received ${show(opts.log)}`);
+  if (opts.tuning !== undefined && opts.tuning !== 'measure' && opts.tuning !== 'model') throw new InputError(`createEngine: tuning must be "measure" or "model", received ${show(opts.tuning)}`);
+  const tuning = opts.tuning ?? 'measure';
   const log = opts.log ?? defaultLog;
   if (opts.backend === 'cpu') {
     if (opts.device) throw new InputError('createEngine: a device implies backend "webgpu", received backend "cpu"');
@@ -62,7 +70,7 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
     const info = (d as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
     const described = describeAdapter({ info } as unknown as GPUAdapter, null);
     const fallback = described.isFallbackAdapter ? 'software adapter (the platform offered no GPU adapter)' : null;
-    return new WebGPUEngine(d, { ...described, fallback }, limitsToRecord(d.limits), false, null, log);
+    return new WebGPUEngine(d, { ...described, fallback }, limitsToRecord(d.limits), false, null, log, tuning);
   }
   let device;
   try {
@@ -74,7 +82,7 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
     log(why);
     return new CpuEngine(why);
   }
-  return new WebGPUEngine(device.device, device.info, device.limits, true, device.watch, log);
+  return new WebGPUEngine(device.device, device.info, device.limits, true, device.watch, log, tuning);
 }
 
 export * from './api.js';

@@ -86,11 +86,50 @@ describe('webgpu grad matches the float64 reference', () => {
       expect(r.hN[(1 * B + b) * 3 + j]).toBe(r.hAll![((1 * B + b) * T + lengths.data[b]! - 1) * 3 + j]);
     }
     for (const [k, e] of Object.entries({ logits: [a.logits, r.logits], hN: [a.hN, r.hN], cN: [a.cN!, r.cN!], hAll: [a.hAll!, r.hAll!] })) {
-      const [got, ref] = e as [ArrayLike<number>, ArrayLike<number>];
+      const [got, ref] = e as unknown as [ArrayLike<number>, ArrayLike<number>];
       let num = 0, den = 0;
       for (let i = 0; i < ref.length; i++) { num += (got[i]! - ref[i]!) ** 2; den += ref[i]! ** 2; }
       expect(Math.sqrt(num / den), k).toBeLessThan(TOLERANCE.pass);
     }
+  });
+});
+
+describe('every recurrence variant matches the float64 reference (the tuner may pick any of them)', () => {
+  const variants: Array<[string, import('../src/webgpu/engine/planSpec.js').Recurrence]> = [
+    ['steps', { kind: 'steps' }], ['looped R=4', { kind: 'looped', R: 4, WG: 32 }], ['looped R=8 WG=8', { kind: 'looped', R: 8, WG: 8 }], ['looped R=64', { kind: 'looped', R: 64, WG: 32 }],
+  ];
+  const picks = configs.filter(([name]) => /lstm all softmax|lstm last-3 ch|gru last mse|rnn_relu|tokens all|learned all/.test(name));
+  for (const [vname, recurrence] of variants) {
+    for (const [name, cfg, B, T] of picks) {
+      it(`${vname}: ${name} B${B} T${T} with lengths and h0`, async () => {
+        gpu.tuner.force(recurrence);
+        try {
+          const rng = new Rng(B * 31 + T);
+          const [c, g] = pair(cfg, 11);
+          const lengths = randomLengths(cfg, B, T, rng);
+          const { x, y } = randomBatch(cfg, B, T, rng, lengths);
+          const st = { ...randomState(cfg, B, rng), lengths: { data: lengths, shape: [B] } };
+          const errors = compareGrads(await g.grad(x, y, st), await c.grad(x, y, st));
+          for (const [k, e] of Object.entries(errors)) expect(e, `${vname} ${name}: ${k}`).toBeLessThan(TOLERANCE.pass);
+          const plan = await (g as GpuModel).plan('test', 'grad', B, T, { h: false, c: false });
+          expect(plan.spec.recurrence).toEqual(recurrence);
+        } finally {
+          gpu.tuner.force(null);
+        }
+      });
+    }
+  }
+
+  it('the tuner picks the variant its timings say is fastest, and describePlan says which and why', async () => {
+    const cfg: ModelConfig = { cell: 'lstm', inputSize: 1, hiddenSize: 5, numLayers: 2, outputSize: 4, outputs: 'all', loss: 'softmax_ce' };
+    const m = gpu.createModel({ ...cfg, seed: 1 }) as GpuModel;
+    const plan = await m.plan('test', 'train', 12, 9, { h: false, c: false });
+    const timings = [...gpu.tuner.timings.entries()].find(([k]) => k.startsWith(JSON.stringify(m.config)) && k.endsWith(':12:9:train'))?.[1];
+    expect(timings && timings.length).toBeGreaterThan(1);
+    const fastest = [...timings!].sort((a, b) => a.ms - b.ms)[0]!;
+    expect(plan.spec.recurrence).toEqual(fastest.recurrence);
+    expect(plan.describe().split('\n')[0]).toMatch(/the fastest of .* ms.*measured by (timestamp queries|wall clock)/);
+    m.destroy();
   });
 });
 

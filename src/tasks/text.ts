@@ -61,7 +61,7 @@ export function textDataset(corpus: TextCorpus): { x: Int32Array; y: Int32Array;
 
 export const text: TaskDefinition = {
   name: 'text',
-  summary: 'characters of Moby-Dick, embedding 16 → LSTM 128 → softmax, stateful truncated BPTT over 32 streams, windows of 64, Adam',
+  summary: 'characters of Moby-Dick, embedding 16 → LSTM 128 → softmax, stateful truncated BPTT over 16 streams, windows of 50, Adam',
   async run(engine, opts) {
     const corpus = loadTextCorpus();
     const V = corpus.vocab.chars.length;

@@ -7,7 +7,7 @@
  */
 import type { CreateModelOptions, FitOptions } from '../api.js';
 
-export const TEXT_RECIPE = { embedding: 16, hidden: 128, streams: 32, window: 64, lr: 0.005, clipNorm: 5, epochs: 1, evalWindow: 256 };
+export const TEXT_RECIPE = { embedding: 16, hidden: 128, streams: 16, window: 50, lr: 0.01, clipNorm: 5, epochs: 1, evalWindow: 256 };
 
 /** The model for a vocabulary of V characters. */
 export function textModel(V: number): Omit<CreateModelOptions, 'seed'> {

@@ -1,6 +1,6 @@
 /**
  * shaders/matmul.wgsl against its float64 twin `matmul` (src/reference/matmul.ts), on the same
- * float32 inputs, and the dispatch helper src/webgpu/matmulDispatch.ts.
+ * float32 inputs, and the dispatch helper matmulWorkgroups (src/webgpu/kernels/grids.ts).
  *
  * Cases (seeded): M, N, K from {1, 3, 7, 13, 33, 65, 130} and a few larger (300, 521), none a
  * multiple of every tile; all four transpose combinations; element offsets into a, b, bias and c;
@@ -11,19 +11,9 @@
  * element of c outside the M×N block must come back exactly as it went in (poison or initial
  * value).
  *
- * Tolerance, normwise over the M×N block, ε₃₂ = 2⁻²⁴ (the unit roundoff of f32):
- *
- *   tensor  bound                                  why
- *   C       ‖C_gpu − C_ref‖ / ‖C_ref‖ ≤ 2·√K'·ε₃₂    each C element is a K-term f32 sum of exact-input
- *                                                  products (one rounding each) plus up to three more
- *                                                  additions (bias, bias2, old C). Roundings of random
- *                                                  sign add like a random walk: about √K·ε relative
- *                                                  (the worst case K·ε does not happen on random
- *                                                  data). K' = max(K, 1) + 3 counts the extra adds;
- *                                                  c = 2: the worst ratio measured here is 0.51 on
- *                                                  SwiftShader (MATMUL_TOL_REPORT=1 prints it), so
- *                                                  4× headroom for other summation hardware (FMA),
- *                                                  while a wrong index gives ratios near 10⁶.
+ * Tolerance: normwise over the M×N block, ‖C_gpu − C_ref‖ / ‖C_ref‖ ≤ 2·√K'·u (test/kernels/
+ * tolerances.ts, MATMUL: why, and the worst measured); a wrong index gives ratios near 10⁶.
+ * KERNEL_TOL_REPORT=1 prints the worst error / bound.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { normwiseError } from '../../src/compare.js';
@@ -31,11 +21,9 @@ import { matmul, type MatmulArgs } from '../../src/reference/matmul.js';
 import { Rng } from '../../src/rng.js';
 import { MATMUL_DEFAULTS, matmulOverrides, matmulWorkgroups, type MatmulOverrides } from '../../src/webgpu/kernels/grids.js';
 import { randomF32, runKernel } from './harness.js';
+import { matmulBound, TolReport } from './tolerances.js';
 
-const EPS32 = 2 ** -24;
-const C_TOL = 2;
-const REPORT = process.env.MATMUL_TOL_REPORT === '1';
-let worstRatio = 0;
+const report = new TolReport('matmul');
 
 const SIZES = [1, 3, 7, 13, 33, 65, 130];
 
@@ -117,8 +105,8 @@ async function runCase(c: Case, seed: number): Promise<string | null> {
     if (!Object.is(got[idx], cInit[idx]) && problems.length < 10) problems.push(`c[${idx}] outside the block changed: ${cInit[idx]} → ${got[idx]}`);
   }
   const err = normwiseError(gotBlock, refBlock);
-  const bound = C_TOL * Math.sqrt(Math.max(K, 1) + 3) * EPS32;
-  worstRatio = Math.max(worstRatio, err / (bound / C_TOL));
+  const bound = matmulBound(K);
+  report.note('matmul C (normwise)', err / bound, `seed ${seed}`);
   if (!(err <= bound)) {
     let shown = 0;
     for (let n = 0; n < gotBlock.length && shown < 5; n++) {
@@ -219,9 +207,7 @@ describe('matmul.wgsl against its float64 twin', () => {
     ]);
   });
 
-  afterAll(() => {
-    if (REPORT) console.log(`matmul: worst normwise error / (√K'·ε₃₂) = ${worstRatio.toFixed(3)} (bound ${C_TOL})`);
-  });
+  afterAll(() => report.print());
 });
 
 describe('matmulWorkgroups', () => {

@@ -1,7 +1,7 @@
 /**
  * shaders/grad_norm.wgsl + grad_norm_finish.wgsl against gradNorm/clipGradNorm
  * (src/reference/gradNorm.ts), and shaders/optimizer_update.wgsl (with its host side,
- * src/webgpu/optimizerUniforms.ts) against optimizerUpdate (src/reference/optimizerUpdate.ts).
+ * src/webgpu/kernels/optimizerUniforms.ts) against optimizerUpdate (src/reference/optimizerUpdate.ts).
  *
  * grad_norm: n ∈ {1, 3, 7, 13, 65, 1000, 100003} × P ∈ {1, 7, 64, 256, 1000} (P > n too), WG 64
  * and 7, magnitudes 10⁻³…10³, partials and stats NaN-poisoned (stats[2], stats[3] must stay so);
@@ -17,32 +17,11 @@
  * Unused state bindings get NaN placeholders that must come back untouched. Some runs use a
  * 2-D grid (x capped at a few workgroups) to exercise the kernel's gid.y indexing.
  *
- * Tolerances (ε = ε₃₂ = 2⁻²³; K = n/P + P, the longest chain of f32 additions in the norm):
- *
- *   output                     bound                                           why
- *   grad_norm partials[p]      |Δ| ≤ ε·(8 + 2√(n/P))·ref                       a sum of n/P squares (random
- *                                                                              walk of roundings) plus the
- *                                                                              rescales, sqrt, × s
- *   stats[0] (norm)            |Δ| ≤ ε·(8 + 2√K)·ref                           the same over both passes
- *   stats[1] (clip scale)      |Δ| ≤ ε·(12 + 2√K)·ref                          the norm's error + one add, ÷
- *   optimizer params           ‖Δ‖₂ ≤ ε·(A·Σ_k‖u_k‖₂ + Σ_k‖p_k‖₂)              normwise (DESIGN.md 3): each
- *                                                                              step's update u_k = p_k − p_{k−1}
- *                                                                              carries the clip scale's error
- *                                                                              and a few roundings (A), and
- *                                                                              storing p in f32 rounds by
- *                                                                              ε/2·|p| per step
- *   optimizer state1, state2   ‖Δ‖₂ ≤ ε·A·STEPS·‖ref‖₂                         each step: the clipped g (A)
- *                                                                              and a few roundings, carried
- *                                                                              (decayed) into the next
- *   with A = 16 + 2√K.
- *
- * Worst |Δ|/bound measured on SwiftShader (KERNEL_TOL_REPORT=1 prints them, with the relative
- * errors): partials 0.09, norm and scale 0.05; params 0.13 (sgd), 0.08 (adagrad, adam), 0.04
- * (rmsprop), relative ‖Δ‖/‖p‖ ≤ 1e-7; states ≤ 0.02 of their bound, relative ≤ 6.4e-7
- * (square_avg). The bounds are worst-case shaped (√K for the clip scale); a 10 % error in the
- * weight decay term alone already fails them by 3–400×.
+ * Tolerances: test/kernels/tolerances.ts (GRAD_NORM, OPTIMIZER: each bound, why, and the worst
+ * measured); KERNEL_TOL_REPORT=1 prints the worst |Δ|/bound of each check, with the relative
+ * errors. K = n/P + P, the longest chain of f32 additions in the norm; A = 16 + 2√K.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/rng.js';
 import { clipGradNorm, gradNorm } from '../../src/reference/gradNorm.js';
 import {
@@ -51,16 +30,14 @@ import {
 import { optimizerStateSlots, optimizerUniforms } from '../../src/webgpu/kernels/optimizerUniforms.js';
 import { flatWorkgroups } from '../../src/webgpu/kernels/grids.js';
 import { gpu, randomF32, runKernelSequence, type KernelBuffer, type KernelStep } from './harness.js';
+import { EPS, gradNormBound, optimizerA, TolReport } from './tolerances.js';
 
-const EPS = 2 ** -23;
 const SIZES = [1, 3, 7, 13, 65, 1000, 100003];
 const STEPS = 4;
 
-const REPORT = process.env.KERNEL_TOL_REPORT === '1';
-const worst: Record<string, number> = {};
-function note(key: string, v: number): void {
-  worst[key] = Math.max(worst[key] ?? 0, v);
-}
+const report = new TolReport('grad_norm / optimizer_update');
+afterAll(() => report.print());
+const note = (key: string, v: number): void => report.note(key, v);
 
 /** |got − ref| ≤ bound; NaN or a miss is a failure message. Records |Δ|/bound. */
 function within(what: string, got: number, ref: number, bound: number, bad: string[]): void {
@@ -120,18 +97,17 @@ describe('grad_norm.wgsl + grad_norm_finish.wgsl against gradNorm / clipGradNorm
         const bad: string[] = [];
         for (let p = 0; p < P; p++) {
           const ref = subsetNorm(g, p, P);
-          within(`partials[${p}]`, out.partials![p]!, ref, EPS * (8 + 2 * Math.sqrt(Math.ceil(n / P))) * ref, bad);
+          within(`partials[${p}]`, out.partials![p]!, ref, gradNormBound('partials', Math.ceil(n / P), ref), bad);
         }
         const K = n / P + P;
-        within('stats[0]', out.stats![0]!, norm, EPS * (8 + 2 * Math.sqrt(K)) * norm, bad);
+        within('stats[0]', out.stats![0]!, norm, gradNormBound('norm', K, norm), bad);
         const scale = mode === 2 ? 1 : clipGradNorm(Float64Array.from(g), maxNorm).scale;
         if (mode === 0) expect(scale).toBeLessThan(1);
-        within('stats[1]', out.stats![1]!, scale, EPS * (12 + 2 * Math.sqrt(K)) * scale, bad);
+        within('stats[1]', out.stats![1]!, scale, gradNormBound('scale', K, scale), bad);
         if (!Number.isNaN(out.stats![2]!) || !Number.isNaN(out.stats![3]!)) bad.push(`stats[2..3] written: ${out.stats![2]}, ${out.stats![3]}`);
         if (bad.length) failures.push(`seed 8001, n=${n} P=${P} WG=${WG} mode=${mode}:\n  ${bad.slice(0, 6).join('\n  ')}`);
       }
     }
-    if (REPORT) console.log('grad_norm worst |Δ|/bound', worst);
     expect(failures, failures.join('\n')).toEqual([]);
   });
 
@@ -142,10 +118,10 @@ describe('grad_norm.wgsl + grad_norm_finish.wgsl against gradNorm / clipGradNorm
       const P = 7, norm = gradNorm(g);
       const maxNorm = mag < 1 ? 1 : 0.5 * norm;
       const out = await runNorm(g, P, 1, maxNorm);
-      const tol = EPS * (8 + 2 * Math.sqrt(1000 / P + P));
-      expect(Math.abs(out.stats![0]! - norm) / norm, `|g| ~ ${mag}: gpu ${out.stats![0]}, ref ${norm}`).toBeLessThanOrEqual(tol);
+      const K = 1000 / P + P;
+      expect(Math.abs(out.stats![0]! - norm) / norm, `|g| ~ ${mag}: gpu ${out.stats![0]}, ref ${norm}`).toBeLessThanOrEqual(gradNormBound('norm', K, 1));
       const scale = clipGradNorm(Float64Array.from(g), maxNorm).scale;
-      expect(Math.abs(out.stats![1]! - scale) / scale, `scale at |g| ~ ${mag}`).toBeLessThanOrEqual(tol + 4 * EPS);
+      expect(Math.abs(out.stats![1]! - scale) / scale, `scale at |g| ~ ${mag}`).toBeLessThanOrEqual(gradNormBound('scale', K, 1));
     }
     // The limit: a norm above f32's largest finite value (~3.4e38) is +∞, so the clip scale is 0.
     const g = new Float32Array(1000).fill(3e37);
@@ -263,7 +239,6 @@ describe('optimizer_update.wgsl against optimizerUpdate, several steps with stat
         if (bad.length) failures.push(`seed 8101, ${recipe.label}, weightDecay ${weightDecay}, n=${n} P=${P} WG=${WG}:\n  ${bad.join('\n  ')}`);
       }
     }
-    if (REPORT) console.log('optimizer worst |Δ|/bound', worst);
     expect(failures, failures.join('\n')).toEqual([]);
   });
 
@@ -289,7 +264,7 @@ describe('optimizer_update.wgsl against optimizerUpdate, several steps with stat
 /** Params normwise against the updates taken, states normwise, unused placeholders untouched. */
 function compareRun(opt: ResolvedOptimizer, ref: ReturnType<typeof twinRun>, out: Record<string, Float32Array>, n: number, P: number, p0: Float32Array): string[] {
   const bad: string[] = [];
-  const A = 16 + 2 * Math.sqrt(n / P + P);
+  const A = optimizerA(n / P + P);
   const pErr = norm2(out.params!, ref.p, n);
   const pBound = EPS * (A * ref.sumUpdate + ref.sumParams);
   normwise(`params.${opt.kind}`, pErr, norm2(ref.p), pBound, bad);

@@ -13,6 +13,7 @@ import { watchDevice, type DeviceWatch } from '../device/watch.js';
 import { newCounters, type GpuCounters } from './counters.js';
 import { GpuModel } from './model.js';
 import type { PlanContext } from './plan.js';
+import { Tuner, type TuningPolicy } from './tuner.js';
 
 export class WebGPUEngine extends EngineBase {
   readonly backend = 'webgpu' as const;
@@ -20,12 +21,15 @@ export class WebGPUEngine extends EngineBase {
   readonly ctx: PlanContext;
   private lostError: RuntimeFailure | null = null;
   readonly watch: DeviceWatch;
+  /** Chooses every plan's kernel variants (tuner.ts). */
+  readonly tuner: Tuner;
 
   constructor(readonly device: GPUDevice, readonly adapterInfo: AdapterInfo, readonly limits: Record<string, number>,
-    private readonly ownsDevice: boolean, watch: DeviceWatch | null, log: (msg: string) => void) {
+    private readonly ownsDevice: boolean, watch: DeviceWatch | null, log: (msg: string) => void, tuning: TuningPolicy = 'measure') {
     super();
     this.watch = watch ?? watchDevice(device, log);
     this.ctx = { device, registry: new KernelRegistry(device, this.counters), counters: this.counters, limits };
+    this.tuner = new Tuner(this.ctx, adapterInfo.isFallbackAdapter, tuning);
     void this.watch.lost.then((err) => {
       if (!this.isDestroyed) this.lostError ??= err;
     });

@@ -58,10 +58,14 @@ export class GpuModel extends ModelBase {
     }
   }
 
-  /** The plan of (mode, B, T, learned start), made once and cached. */
+  /** The plan of (mode, B, T, learned start), made once and cached; its kernel variants are the tuner's choice. */
   plan(where: string, mode: PlanMode, B: number, T: number, learned: LearnedUse = { h: true, c: true }): Promise<GpuPlan> {
-    const key = `${mode}:${B}:${T}:${learned.h ? 1 : 0}${learned.c ? 1 : 0}`;
-    return this.plans.get(key, () => GpuPlan.create(this.gpu.ctx, planSpec(this.config, this.layout, B, T, mode, { learned }), this, where));
+    const forced = this.gpu.tuner.forcedKey;
+    const key = `${mode}:${B}:${T}:${learned.h ? 1 : 0}${learned.c ? 1 : 0}${forced ? `:${forced}` : ''}`;
+    return this.plans.get(key, async () => {
+      const variant = await this.gpu.tuner.choose(this, mode, B, T);
+      return GpuPlan.create(this.gpu.ctx, planSpec(this.config, this.layout, B, T, mode, { learned, recurrence: variant.recurrence }), this, where, variant.why);
+    });
   }
 
   /** Plans in the cache, least recently used first (for tests). */

@@ -70,7 +70,7 @@ export class GpuPlan {
   private constructor(
     readonly spec: PlanSpec, private readonly ctx: PlanContext, private readonly arena: Arena,
     buffers: Map<string, GPUBuffer>, dispatches: Dispatch[], private readonly slots: UniformSlots,
-    private readonly slotOf: number[], kernels: Map<string, CompiledKernel>,
+    private readonly slotOf: number[], kernels: Map<string, CompiledKernel>, readonly why: string,
   ) {
     this.buffers = buffers;
     this.dispatches = dispatches;
@@ -79,7 +79,7 @@ export class GpuPlan {
   }
 
   /** Checks the spec against the device, compiles its pipelines in parallel, then allocates and binds. */
-  static async create(ctx: PlanContext, spec: PlanSpec, model: ModelBuffers, where: string): Promise<GpuPlan> {
+  static async create(ctx: PlanContext, spec: PlanSpec, model: ModelBuffers, where: string, why = ''): Promise<GpuPlan> {
     checkSpecLimits(spec, ctx.limits, where);
     const kernels = new Map<string, CompiledKernel>();
     const wanted = new Map<string, { kernel: string; overrides: Record<string, number> }>();
@@ -102,7 +102,7 @@ export class GpuPlan {
         bound[kernel.info.uniform!.name] = bindSlot(slotOf[i]!);
         return { label: d.label, kernel, bindGroup: bindKernel(ctx.device, kernel, bound, d.label, ctx.counters), workgroups: d.workgroups };
       });
-      return new GpuPlan(spec, ctx, arena, buffers, dispatches, slots, slotOf, kernels);
+      return new GpuPlan(spec, ctx, arena, buffers, dispatches, slots, slotOf, kernels, why);
     });
   }
 
@@ -198,7 +198,8 @@ export class GpuPlan {
    * Records a whole pass: the initial state into slice 0 of each layer, then every dispatch in one
    * compute pass. `learned` is the learned initial state's place in the model's params (or null).
    */
-  record(encoder: GPUCommandEncoder, start: StartSource, learned: { params: GPUBuffer; h0: number; c0: number | null } | null, label: string): void {
+  record(encoder: GPUCommandEncoder, start: StartSource, learned: { params: GPUBuffer; h0: number; c0: number | null } | null, label: string,
+    timestampWrites?: GPUComputePassTimestampWrites): void {
     const { cfg, B } = this.spec;
     const H = cfg.hiddenSize, BH = B * H;
     for (let k = 0; k < cfg.numLayers; k++) {
@@ -218,7 +219,13 @@ export class GpuPlan {
         }
       }
     }
-    recordDispatches(encoder, this.dispatches, label, this.ctx.counters);
+    recordDispatches(encoder, this.dispatches, label, this.ctx.counters, timestampWrites);
+  }
+
+  /** Lengths of T for every row and the loss scale of a full batch: what a pass needs to run as a real one (the tuner's timing). */
+  prime(): void {
+    this.writeLengths(null);
+    if (this.spec.lossDispatch >= 0) this.setLossScale(null);
   }
 
   /** The element offset of layer k's final state (its last tail slot) in its h and c buffers. */
@@ -311,9 +318,9 @@ export class GpuPlan {
     return { lossSum: got[0]![0]!, logits: got[1]!, hN, cN, dh0: got[at]!, dc0: lstm ? got[at + 1]! : null, extra: got.slice(at + (lstm ? 2 : 1)) };
   }
 
-  /** The plan as printable rows (see describeSpec). */
+  /** The plan as printable rows (see describeSpec), after a line saying which variant runs and why. */
   describe(): string {
-    return describeSpec(this.spec);
+    return `${this.spec.mode} B=${this.spec.B} T=${this.spec.T}: ${this.why || 'variant given'}\n${describeSpec(this.spec)}`;
   }
 
   destroy(): void {

@@ -56,6 +56,7 @@ export interface PlanSpec {
   learned: LearnedUse;
   /** Index of the loss dispatch (its scale and mask change with lengths), or -1. */
   lossDispatch: number;
+  recurrence: Recurrence;
 }
 
 /** Whether a pass starts from the learned init.h0 / init.c0 (each tensor may come from elsewhere). */
@@ -64,9 +65,19 @@ export interface LearnedUse {
   c: boolean;
 }
 
+/**
+ * How a plan runs the recurrence of each layer: one dispatch per timestep (the step kernels, tiled
+ * over batch × hidden: every invocation busy, the most parallel), or one dispatch per layer and
+ * direction (the layer kernels, a time loop inside a workgroup per slice of R batch rows: one
+ * barrier per step instead of one dispatch). The choice is the tuner's (tuner.ts).
+ */
+export type Recurrence = { kind: 'steps' } | { kind: 'looped'; R: number; WG: number };
+
 export interface PlanOptions {
   /** The learned initial state tensors the pass starts from (default: both, when the model has them). */
   learned?: LearnedUse;
+  /** Default: one dispatch per step. */
+  recurrence?: Recurrence;
 }
 
 const WG = 64;
@@ -100,6 +111,7 @@ export function planSpec(cfg: ResolvedConfig, layout: ParamLayout, B: number, T:
     return name;
   };
   const tails = Array.from({ length: L }, (_, k) => tailSlots(cfg, k));
+  const recurrence: Recurrence = opts.recurrence ?? { kind: 'steps' };
 
   const x = tokens ? buf('ids', TB, `[B, T] = [${B}, ${T}]`) : buf('x', TB * cfg.inputSize, `[B, T, I] = [${B}, ${T}, ${cfg.inputSize}]`);
   const x0 = tokens ? buf('x0', TB * cfg.inputSize, `[T·B, I] = [${TB}, ${cfg.inputSize}]`) : null;
@@ -175,16 +187,21 @@ export function planSpec(cfg: ResolvedConfig, layout: ParamLayout, B: number, T:
     }, 'params');
     const wOffset = off(`${P}.weight_hh_l${k}`);
     const K = tails[k]!;
-    const name = `${step}_step_forward`;
-    for (let t = 0; t < T; t++) {
-      const buffers: Record<string, string> = { gx: `gx${k}`, params: 'params', h: `h${k}`, lengths: 'lengths' };
-      const uniforms: Record<string, number> = { B, H, t, wOffset, tailBase: slice(T + 1, BH), tailK: K };
-      if (cfg.cell === 'lstm') buffers.c = `c${k}`;
-      if (hasGates) buffers.gates = `gates${k}`;
-      if (cfg.cell === 'gru') uniforms.bhnOffset = off(`${P}.bias_hh_l${k}`) + 2 * H;
-      if (isPlainRnn(cfg.cell)) uniforms.relu = relu;
-      const d = stepDispatch(name, B, H, WG);
-      dispatches.push({ label: `${name}[l=${k},t=${t}]`, kernel: name, overrides: d.overrides ?? {}, buffers, uniforms, workgroups: d.workgroups });
+    const buffers: Record<string, string> = { gx: `gx${k}`, params: 'params', h: `h${k}`, lengths: 'lengths' };
+    const uniforms: Record<string, number> = { B, H, wOffset, tailBase: slice(T + 1, BH), tailK: K };
+    if (cfg.cell === 'lstm') buffers.c = `c${k}`;
+    if (hasGates) buffers.gates = `gates${k}`;
+    if (cfg.cell === 'gru') uniforms.bhnOffset = off(`${P}.bias_hh_l${k}`) + 2 * H;
+    if (isPlainRnn(cfg.cell)) uniforms.relu = relu;
+    if (recurrence.kind === 'looped') {
+      const name = `${step}_layer_forward`;
+      dispatches.push({ label: `${name}[l=${k}]`, kernel: name, overrides: { WG: recurrence.WG }, buffers, uniforms: { ...uniforms, T, R: recurrence.R }, workgroups: [Math.ceil(B / recurrence.R), 1, 1] });
+    } else {
+      const name = `${step}_step_forward`;
+      for (let t = 0; t < T; t++) {
+        const d = stepDispatch(name, B, H, WG);
+        dispatches.push({ label: `${name}[l=${k},t=${t}]`, kernel: name, overrides: d.overrides ?? {}, buffers, uniforms: { ...uniforms, t }, workgroups: d.workgroups });
+      }
     }
   }
   // Head: one matmul per (kept step, part); features of a step are (c, h) or h. Outputs 'all' read
@@ -235,23 +252,27 @@ export function planSpec(cfg: ResolvedConfig, layout: ParamLayout, B: number, T:
       const K = tails[k]!;
       const wOffset = off(`${P}.weight_hh_l${k}`);
       const dgh = cfg.cell === 'gru' ? `dgh${k}` : `dgx${k}`;
-      const name = `${step}_step_backward`;
-      for (let t = T - 1; t >= 0; t--) {
-        const d = stepDispatch(name, B, H, WG);
-        const common = { label: `${name}[l=${k},t=${t}]`, kernel: name, overrides: d.overrides ?? {}, workgroups: d.workgroups };
-        if (cfg.cell === 'lstm') {
-          const hasDc = k === L - 1 && withC;
-          dispatches.push({ ...common,
-            buffers: { dhAbove: `dhAbove${k}`, dcAbove: hasDc ? 'dcAboveTop' : `dhAbove${k}`, gates: `gates${k}`, c: `c${k}`, params: 'params', dgates: `dgx${k}`, dcCarry: `carry${k}`, lengths: 'lengths' },
-            uniforms: { B, H, t, T, wOffset, hasDcAbove: hasDc ? 1 : 0, tailK: K } });
-        } else if (cfg.cell === 'gru') {
-          dispatches.push({ ...common,
-            buffers: { dhAbove: `dhAbove${k}`, gates: `gates${k}`, h: `h${k}`, params: 'params', dgx: `dgx${k}`, dgh: `dgh${k}`, dhCarry: `carry${k}`, lengths: 'lengths' },
-            uniforms: { B, H, t, T, wOffset, tailK: K } });
-        } else {
-          dispatches.push({ ...common,
-            buffers: { dhAbove: `dhAbove${k}`, h: `h${k}`, params: 'params', dg: `dgx${k}`, lengths: 'lengths' },
-            uniforms: { B, H, t, T, wOffset, tailK: K, relu } });
+      let buffers: Record<string, string>;
+      let uniforms: Record<string, number>;
+      if (cfg.cell === 'lstm') {
+        const hasDc = k === L - 1 && withC;
+        buffers = { dhAbove: `dhAbove${k}`, dcAbove: hasDc ? 'dcAboveTop' : `dhAbove${k}`, gates: `gates${k}`, c: `c${k}`, params: 'params', dgates: `dgx${k}`, dcCarry: `carry${k}`, lengths: 'lengths' };
+        uniforms = { B, H, T, wOffset, hasDcAbove: hasDc ? 1 : 0, tailK: K };
+      } else if (cfg.cell === 'gru') {
+        buffers = { dhAbove: `dhAbove${k}`, gates: `gates${k}`, h: `h${k}`, params: 'params', dgx: `dgx${k}`, dgh: `dgh${k}`, dhCarry: `carry${k}`, lengths: 'lengths' };
+        uniforms = { B, H, T, wOffset, tailK: K };
+      } else {
+        buffers = { dhAbove: `dhAbove${k}`, h: `h${k}`, params: 'params', dg: `dgx${k}`, lengths: 'lengths' };
+        uniforms = { B, H, T, wOffset, tailK: K, relu };
+      }
+      if (recurrence.kind === 'looped') {
+        const name = `${step}_layer_backward`;
+        dispatches.push({ label: `${name}[l=${k}]`, kernel: name, overrides: { WG: recurrence.WG }, buffers, uniforms: { ...uniforms, R: recurrence.R }, workgroups: [Math.ceil(B / recurrence.R), 1, 1] });
+      } else {
+        const name = `${step}_step_backward`;
+        for (let t = T - 1; t >= 0; t--) {
+          const d = stepDispatch(name, B, H, WG);
+          dispatches.push({ label: `${name}[l=${k},t=${t}]`, kernel: name, overrides: d.overrides ?? {}, buffers, uniforms: { ...uniforms, t }, workgroups: d.workgroups });
         }
       }
       if (needInitGrad) {
@@ -281,7 +302,7 @@ export function planSpec(cfg: ResolvedConfig, layout: ParamLayout, B: number, T:
       }
     }
   }
-  return { cfg, B, T, mode, rows, tails, buffers, dispatches, learned, lossDispatch };
+  return { cfg, B, T, mode, rows, tails, buffers, dispatches, learned, lossDispatch, recurrence };
 }
 
 /** The plan as printable rows: index, label, kernel with overrides, and workgroups of every dispatch. */

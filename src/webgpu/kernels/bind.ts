@@ -49,9 +49,10 @@ export interface Dispatch {
   workgroups: [number, number, number];
 }
 
-/** Records dispatches into one compute pass of the encoder; never submits. */
-export function recordDispatches(encoder: GPUCommandEncoder, dispatches: readonly Dispatch[], label: string, counters: GpuCounters): void {
-  const pass = encoder.beginComputePass({ label });
+/** Records dispatches into one compute pass of the encoder (with timestamp writes when given); never submits. */
+export function recordDispatches(encoder: GPUCommandEncoder, dispatches: readonly Dispatch[], label: string, counters: GpuCounters,
+  timestampWrites?: GPUComputePassTimestampWrites): void {
+  const pass = encoder.beginComputePass(timestampWrites ? { label, timestampWrites } : { label });
   for (const d of dispatches) {
     pass.setPipeline(d.kernel.pipeline);
     pass.setBindGroup(0, d.bindGroup);

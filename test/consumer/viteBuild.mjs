@@ -1,0 +1,71 @@
+// A Vite app that imports the package, built as its author would with `vite build`, with no
+// config file: index.html (test/consumer/fixtures/vite-app/index.html) and the README's
+// src/main.ts. Vite is the repository's dev dependency (pinned); it resolves `webgpu-lstm` from the
+// consumer project's node_modules through the package's `browser` export condition.
+//
+// Every message Vite or Rollup logs at warning level or above fails the build check: that is how
+// finding 3 showed ("Module "node:fs/promises" has been externalized for browser compatibility"),
+// and so does the chunk-size warning. So does any .wgsl file in the output (the Node shader
+// loader's `new URL('…wgsl', import.meta.url)` makes Vite copy the shaders as assets), and a
+// JavaScript output over MAX_APP_JS_BYTES (minified), so the WGSL parser cannot come back silently.
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+/** The app's JavaScript after `vite build` (minified), at most; about 350 kB today. */
+export const MAX_APP_JS_BYTES = 500_000;
+
+/**
+ * Builds the app in `appDir` into `appDir/dist` (base './', so it can be served under any prefix).
+ *
+ * @param {string} appDir
+ * @returns {Promise<{ jsBytes: number, jsGzipBytes: number, files: string[], seconds: number, version: string }>}
+ */
+export async function viteBuild(appDir) {
+  const vite = await import('vite');
+  const messages = [];
+  // Vite's own lines (the file list, "built in …") are dropped; warnings and errors are kept.
+  const logger = vite.createLogger('info', { allowClearScreen: false });
+  for (const level of ['warn', 'warnOnce', 'error']) {
+    logger[level] = (msg) => void messages.push(`${level === 'error' ? 'error' : 'warning'}: ${firstLine(msg)}`);
+  }
+  logger.info = () => {};
+  const t0 = performance.now();
+  try {
+    await vite.build({
+      root: appDir,
+      base: './',
+      configFile: false,
+      envFile: false,
+      logLevel: 'info',
+      customLogger: logger,
+      build: {
+        outDir: 'dist',
+        emptyOutDir: true,
+        rollupOptions: { onwarn: (w) => void messages.push(`warning: ${w.plugin ? `[${w.plugin}] ` : ''}${firstLine(w.message)}`) },
+      },
+    });
+  } catch (err) {
+    throw new Error(`vite build: failed: ${firstLine(err instanceof Error ? err.message : err)}`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (messages.length > 0) throw new Error(`vite build: ${messages.length} warning(s), first: ${messages[0].slice(0, 300)}`);
+  const out = join(appDir, 'dist');
+  const files = (await readdir(out, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => relative(out, join(e.parentPath, e.name)));
+  const wgsl = files.filter((f) => f.endsWith('.wgsl'));
+  if (wgsl.length > 0) throw new Error(`vite build: copied ${wgsl.length} .wgsl file(s) into the app (${wgsl.slice(0, 3).join(', ')}…): the browser bundle still reaches the shader files`);
+  const js = files.filter((f) => f.endsWith('.js'));
+  let jsBytes = 0, jsGzipBytes = 0;
+  for (const f of js) {
+    const body = await readFile(join(out, f));
+    jsBytes += body.length;
+    jsGzipBytes += gzipSync(body, { level: 9 }).length;
+  }
+  if (jsBytes > MAX_APP_JS_BYTES) throw new Error(`vite build: the app's JavaScript is ${(jsBytes / 1000).toFixed(0)} kB minified, more than the ${MAX_APP_JS_BYTES / 1000} kB allowed`);
+  return { jsBytes, jsGzipBytes, files, seconds, version: vite.version };
+}
+
+/** The first line of a log message, without colours. */
+function firstLine(msg) {
+  return String(msg).replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n')[0];
+}
