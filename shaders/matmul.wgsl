@@ -8,6 +8,11 @@
 //                 (the host passes biasLen = N or 0; GRU folds only b_hr, b_hz through bias2)
 //   C[i, j] is c[cOffset + i·ldc + j]. In f32: (Σ_k products, in order k = 0…K−1) + bias, then
 //   + the old C[i, j] when accumulate = 1.
+//   rowSum = 1 or 2 also writes S[i] = Σ_k op(A)[i, k] (in order k = 0…K−1) to c[rowSumOffset + i]
+//   (and, with 2, to c[rowSumOffset2 + i] too): a bias gradient folded into its weight gradient,
+//   dW = dGᵀ·X and db = Σ_rows dG in one dispatch (the LSTM's and plain RNN's b_ih and b_hh get the
+//   same gradient, hence two copies). Each invocation sums the rows it already loads (one add per
+//   row quad and k); the invocations of the first column tile (j0 = 0) write them.
 //
 // Bindings: a, b, bias (read; bias is bound even when unused), c (read_write; only the M×N block
 // is written, everything else in c keeps its value).
@@ -33,6 +38,7 @@ struct Params {
   transA: u32, transB: u32, accumulate: u32,
   biasOffset: u32, biasLen: u32, bias2Offset: u32, bias2Len: u32,
   permBatch: u32, permTime: u32, permA: u32, permB: u32,
+  rowSum: u32, rowSumOffset: u32, rowSumOffset2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -113,6 +119,16 @@ fn storeRow(v: vec4f, row: u32, cols: vec4u) {
   storeOne(row, cols.w, v.w);
 }
 
+// The row sums of rows i…i+3 (those < M), to rowSumOffset (and rowSumOffset2 when rowSum = 2).
+fn storeRowSums(s: vec4f, i: u32) {
+  for (var r = 0u; r < 4u; r++) {
+    let row = i + r;
+    if (row >= params.M) { break; }
+    c[params.rowSumOffset + row] = s[r];
+    if (params.rowSum == 2u) { c[params.rowSumOffset2 + row] = s[r]; }
+  }
+}
+
 // Writes the 4×4 block for rows i…i+3 (column r of acc holds row r) and columns cols, plus bias.
 fn storeBlock(acc: mat4x4f, i: u32, cols: vec4u, bias: vec4f) {
   storeRow(acc[0] + bias, i, cols);
@@ -138,6 +154,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   var c10 = mat4x4f(); var c11 = mat4x4f();
   var c20 = mat4x4f(); var c21 = mat4x4f();
   var c30 = mat4x4f(); var c31 = mat4x4f();
+  var s0 = vec4f(); var s1 = vec4f(); var s2 = vec4f(); var s3 = vec4f();   // row sums of op(A)
 
   // Per k, op(A)[i, k] = a[aq + aK] and op(B)[k, j] = b[bg + bK]: aK is k (no transA) or the start
   // of A's stored row k (transA); bK is the start of B's stored row k (no transB) or k (transB).
@@ -158,23 +175,33 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     let x0 = loadA(a0, aK);
     let y0 = loadB(b0, bK);
     c00 += outer(x0, y0);
+    s0 += x0;
     var y1 = vec4f();
     if (TN > 4u) { y1 = loadB(b1, bK); c01 += outer(x0, y1); }
     if (TM > 4u) {
       let x1 = loadA(a1, aK);
       c10 += outer(x1, y0);
+      s1 += x1;
       if (TN > 4u) { c11 += outer(x1, y1); }
     }
     if (TM > 8u) {
       let x2 = loadA(a2, aK);
       c20 += outer(x2, y0);
+      s2 += x2;
       if (TN > 4u) { c21 += outer(x2, y1); }
     }
     if (TM > 12u) {
       let x3 = loadA(a3, aK);
       c30 += outer(x3, y0);
+      s3 += x3;
       if (TN > 4u) { c31 += outer(x3, y1); }
     }
+  }
+  if (params.rowSum != 0u && j0 == 0u) {
+    storeRowSums(s0, i0);
+    if (TM > 4u) { storeRowSums(s1, i0 + 4u); }
+    if (TM > 8u) { storeRowSums(s2, i0 + 8u); }
+    if (TM > 12u) { storeRowSums(s3, i0 + 12u); }
   }
 
   let cols0 = vec4u(j0) + vec4u(0u, 1u, 2u, 3u) * WG_X;

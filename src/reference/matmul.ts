@@ -16,6 +16,9 @@
  * Defaults: dense operands (lda = transA ? M : K, ldb = transB ? K : N, ldc = N), offsets 0, no
  * permutation. Only the M×N block of c is written.
  *
+ * Row sums (rowSumOffset, rowSumOffset2): S[i] = Σ_k op(A)[i, k] written into c as well — the
+ * bias gradient Σ_rows dG beside the weight gradient dGᵀ·X, in one kernel.
+ *
  * Bias: `bias[biasOffset + j]` is added for j < biasLen and `bias[bias2Offset + j]` for
  * j < bias2Len. With neither length given, a bias array is the simple form: N values added to
  * every row (biasLen = N, biasOffset = 0).
@@ -46,6 +49,12 @@ export interface MatmulArgs {
   permTime?: number;
   permA?: boolean;
   permB?: boolean;
+  /**
+   * Also write the row sums of op(A), S[i] = Σ_k op(A)[i, k], to c[rowSumOffset + i] (and to
+   * c[rowSumOffset2 + i] when given): a bias gradient folded into its weight gradient's matmul.
+   */
+  rowSumOffset?: number;
+  rowSumOffset2?: number;
 }
 
 export function matmul(a: ArrayLike<number>, b: ArrayLike<number>, c: Float64Array, args: MatmulArgs): void {
@@ -80,6 +89,12 @@ export function matmul(a: ArrayLike<number>, b: ArrayLike<number>, c: Float64Arr
   const row = new Float64Array(N);
   for (let i = 0; i < M; i++) {
     for (let k = 0; k < K; k++) aRowI[k] = a[aRow[i]! + aCol[k]!]!;
+    if (args.rowSumOffset !== undefined) {
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += aRowI[k]!;
+      c[args.rowSumOffset + i] = sum;
+      if (args.rowSumOffset2 !== undefined) c[args.rowSumOffset2 + i] = sum;
+    }
     if (!transB) {
       // row = Σ_k op(A)[i, k] · (stored row k of B): the inner loop runs along a row of B.
       row.fill(0);

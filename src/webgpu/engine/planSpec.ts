@@ -161,7 +161,8 @@ export function planSpec(cfg: ResolvedConfig, layout: ParamLayout, B: number, T:
   const matmul = (label: string, a: string, b: string, c: string, u: Partial<Record<string, number>> & { M: number; N: number; K: number }, bias?: string) => {
     const full: Record<string, number> = {
       lda: 0, ldb: 0, ldc: u.N, aOffset: 0, bOffset: 0, cOffset: 0, transA: 0, transB: 0, accumulate: 0,
-      biasOffset: 0, biasLen: 0, bias2Offset: 0, bias2Len: 0, permBatch: 0, permTime: 0, permA: 0, permB: 0, ...u,
+      biasOffset: 0, biasLen: 0, bias2Offset: 0, bias2Len: 0, permBatch: 0, permTime: 0, permA: 0, permB: 0,
+      rowSum: 0, rowSumOffset: 0, rowSumOffset2: 0, ...u,
     } as Record<string, number>;
     if (!full.lda) full.lda = full.transA ? u.M : u.K;
     if (!full.ldb) full.ldb = full.transB ? u.K : u.N;
@@ -235,12 +236,13 @@ export function planSpec(cfg: ResolvedConfig, layout: ParamLayout, B: number, T:
       uniforms: { R: rows, C, scale: cfg.loss === 'softmax_ce' ? 1 / rows : 1 / (rows * C), B, masked: 0 }, workgroups: groups(rows) });
     reduceRows('loss_sum', 'lossRows', 'lossSum', { rows, cols: 1 });
     // ---- head backward ----
+    // dW_head = dLᵀ·F per block; the first block also writes db_head = Σ_rows dL (its row sums).
     headBlocks.forEach((hb, i) => {
       const K = hb.slot === null ? TB : B;
       const bOffset = hb.slot === null ? slice(1, BH) : slice(T + 1 + hb.slot, BH);
-      matmul(`head_weight_grad[${i}]`, 'dlogits', hb.buf, 'grads', { M: C, N: H, K, transA: 1, lda: C, ldb: H, bOffset, cOffset: off('head.weight') + hb.col, ldc: F });
+      matmul(`head_weight_grad[${i}]`, 'dlogits', hb.buf, 'grads', { M: C, N: H, K, transA: 1, lda: C, ldb: H, bOffset, cOffset: off('head.weight') + hb.col, ldc: F,
+        ...(i === 0 ? { rowSum: 1, rowSumOffset: off('head.bias') } : {}) });
     });
-    reduceRows('head_bias_grad', 'dlogits', 'grads', { rows, cols: C, outOffset: off('head.bias') });
     headBlocks.forEach((hb, i) => {
       const M = hb.slot === null ? TB : B;
       const target = hb.isC ? 'dcAboveTop' : `dhAbove${top}`;
@@ -283,14 +285,17 @@ export function planSpec(cfg: ResolvedConfig, layout: ParamLayout, B: number, T:
         if (learned.h) reduceRows(`learned_h0_grad[l=${k}]`, 'dh0', 'grads', { rows: B, cols: H, aOffset: k * BH, outOffset: off('init.h0') + k * H });
         if (learned.c) reduceRows(`learned_c0_grad[l=${k}]`, 'dc0', 'grads', { rows: B, cols: H, aOffset: k * BH, outOffset: off('init.c0') + k * H });
       }
+      // dW_ih = dGxᵀ·X_k and dW_hh = dGhᵀ·H_prev over all T·B rows, with the bias gradients (the row
+      // sums of dGx, dGh) folded in: the LSTM's and RNN's dGx = dGh, so dW_ih writes both biases'.
       const input = k === 0 ? (x0 ?? x) : `h${k - 1}`;
+      const gru = cfg.cell === 'gru';
       matmul(`input_weight_grad[l=${k}]`, `dgx${k}`, input, 'grads', {
         M: GH, N: Ik, K: TB, transA: 1, lda: GH, ldb: Ik, bOffset: k === 0 ? 0 : BH, cOffset: off(`${P}.weight_ih_l${k}`), ldc: Ik,
         ...(k === 0 && !tokens ? { permBatch: B, permTime: T, permB: 1 } : {}),
+        rowSum: gru ? 1 : 2, rowSumOffset: off(`${P}.bias_ih_l${k}`), rowSumOffset2: gru ? 0 : off(`${P}.bias_hh_l${k}`),
       });
-      matmul(`hidden_weight_grad[l=${k}]`, dgh, `h${k}`, 'grads', { M: GH, N: H, K: TB, transA: 1, lda: GH, ldb: H, cOffset: wOffset, ldc: H });
-      reduceRows(`input_bias_grad[l=${k}]`, `dgx${k}`, 'grads', { rows: TB, cols: GH, outOffset: off(`${P}.bias_ih_l${k}`) });
-      reduceRows(`hidden_bias_grad[l=${k}]`, dgh, 'grads', { rows: TB, cols: GH, outOffset: off(`${P}.bias_hh_l${k}`) });
+      matmul(`hidden_weight_grad[l=${k}]`, dgh, `h${k}`, 'grads', { M: GH, N: H, K: TB, transA: 1, lda: GH, ldb: H, cOffset: wOffset, ldc: H,
+        ...(gru ? { rowSum: 1, rowSumOffset: off(`${P}.bias_hh_l${k}`) } : {}) });
       if (k > 0) {
         matmul(`input_grad[l=${k}]`, `dgx${k}`, 'params', `dhAbove${k - 1}`, { M: TB, N: H, K: GH, lda: GH, ldb: H, bOffset: off(`${P}.weight_ih_l${k}`) });
       } else if (tokens) {
