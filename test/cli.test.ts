@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig, type ModelConfig } from '../src/config.js';
 import { encodeBatchFile } from '../src/files/batchFile.js';
 import { encodeModelFile } from '../src/files/modelFile.js';
-import { parseSafetensors } from '../src/files/safetensors.js';
+import { parseSafetensors, serializeSafetensors } from '../src/files/safetensors.js';
 import { initParams, paramLayout } from '../src/params.js';
 import { Rng } from '../src/rng.js';
 import { CpuEngine } from '../src/cpu/engine.js';
@@ -142,5 +142,79 @@ describe('webgpu-lstm train and info', () => {
     const d = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(d).toHaveProperty('cpu');
     expect(d).toHaveProperty('webgpu');
+  });
+});
+
+describe('issue 8 (13, 15) and issue 10 (5): the command line as a user meets it', () => {
+  function oneLine(r: ReturnType<typeof cli>, status: number, ...words: RegExp[]) {
+    expect(r.status, r.stderr).toBe(status);
+    const lines = r.stderr.trim().split('\n').filter((l) => l !== '');
+    expect(lines.length, r.stderr).toBe(1);
+    for (const w of words) expect(lines[0]).toMatch(w);
+  }
+
+  it('--help on a command prints its usage and exits 0; a misspelt flag says "did you mean", with the usage', () => {
+    for (const cmd of ['train', 'grad', 'check', 'info', 'bench']) {
+      const r = cli(cmd, '--help');
+      expect(r.status, `${cmd}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage: webgpu-lstm ${cmd}`));
+    }
+    oneLine(cli('train', '--step', '10'), 2, /train: unknown option --step \(did you mean --steps\?\); usage: webgpu-lstm train \[task\]/);
+    oneLine(cli('grad', '--modle', 'm'), 2, /did you mean --model\?/);
+    expect(cli('train', '--help').stdout).toMatch(/tasks: bitpair, echo, mnist-rows, binary-add, forecast, text/);
+  });
+
+  it('--save into a folder that does not exist is refused before training, in one line', () => {
+    const t0 = performance.now();
+    oneLine(cli('train', 'bitpair', '--backend', 'cpu', '--steps', '300', '--save', '/nonexistent-dir/ck.safetensors'), 1,
+      /--save \/nonexistent-dir\/ck\.safetensors: its folder \/nonexistent-dir does not exist/);
+    expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+
+  it('a webgpu run prints no Vulkan or Dawn warnings on stderr: a failure is one line', () => {
+    const out = join(dir, 'gpu-o.safetensors');
+    const f = files({ cell: 'gru', inputSize: 2, hiddenSize: 3, numLayers: 1, outputSize: 2, loss: 'softmax_ce', outputs: 'all' }, 2, 4, 21);
+    const bad = files({ cell: 'gru', inputSize: 3, hiddenSize: 3, numLayers: 1, outputSize: 2, loss: 'softmax_ce', outputs: 'all' }, 2, 4, 22);
+    oneLine(cli('grad', '--model', f.m, '--batch', bad.b, '--out', out, '--backend', 'webgpu'), 1, /batch file .*tensor "x" expected shape \[2, 4, 2\]/);
+    const ok = cli('grad', '--model', f.m, '--batch', f.b, '--out', out, '--backend', 'webgpu');
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stderr).not.toMatch(/Warning|vkCreateInstance|PhysicalDeviceVk|VulkanError/);
+  });
+
+  it('info prints a short human summary; --json the full description', () => {
+    const r = cli('info');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').length).toBeLessThanOrEqual(15);
+    expect(r.stdout).toMatch(/backends: /);
+  });
+
+  it('grad takes a plain PyTorch state_dict with --config and --names, and a batch with lengths and token ids', () => {
+    const cfgRaw: ModelConfig = { cell: 'lstm', inputKind: 'tokens', vocabSize: 7, inputSize: 3, hiddenSize: 4, numLayers: 1, outputSize: 2, loss: 'softmax_ce', outputs: 'last' };
+    const cfg = resolveConfig(cfgRaw);
+    const layout = paramLayout(cfg);
+    const params = initParams(cfg, layout, { seed: 5 });
+    // The torch side: self.emb = nn.Embedding, self.rnn = nn.LSTM, self.fc = nn.Linear; save_file(state_dict).
+    const renamed: Array<[string, { dtype: 'F32'; shape: number[]; data: Float32Array }]> = layout.specs.map((s) => [
+      s.name.replace(/^lstm\./, 'rnn.').replace(/^head\./, 'fc.').replace(/^embedding\./, 'emb.'),
+      { dtype: 'F32', shape: s.shape, data: Float32Array.from(params.subarray(s.offset, s.offset + s.size)) },
+    ]);
+    const torchFile = join(dir, 'torch.safetensors');
+    writeFileSync(torchFile, serializeSafetensors(renamed));
+    const B = 3, T = 5;
+    const x = Int32Array.from({ length: B * T }, (_, i) => (i * 3) % 7);
+    const lengths = Int32Array.from([5, 2, 3]);
+    const y = Int32Array.from([1, 0, 1]);
+    const batch = join(dir, 'tok-batch.safetensors');
+    writeFileSync(batch, encodeBatchFile({ x, B, T, y, lengths } as never, cfg, { intDtype: 'I64' } as never));
+    const out = join(dir, 'tok-o.safetensors');
+    const r = cli('grad', '--model', torchFile, '--batch', batch, '--out', out, '--backend', 'cpu', '--config', '{"loss":"softmax_ce","outputs":"last"}', '--names', 'rnn=lstm,fc=head,emb=embedding');
+    expect(r.status, r.stderr).toBe(0);
+    const got = parseSafetensors(readFileSync(out), 'o').tensors;
+    expect(got.get('grad.embedding.weight')!.shape).toEqual([7, 3]);
+    const ref = new CpuEngine().createModel({ ...cfgRaw, seed: 5 });
+    return ref.grad({ data: x, shape: [B, T] }, { data: y, shape: [B] }, { lengths: { data: lengths, shape: [B] } }).then((g) => {
+      expect(normwiseError(got.get('logits')!.data, g.logits)).toBeLessThan(1e-6);
+      expect(normwiseError(got.get('grad.embedding.weight')!.data, g.grads.get('embedding.weight')!)).toBeLessThan(1e-6);
+    });
   });
 });

@@ -451,3 +451,24 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(sub)).toEqual(['keep']);
   });
 });
+
+describe('atomic writes clean up after killed writers (issue 8, defect 13)', () => {
+  it('a leftover temporary file of a dead process is removed by the next write; a live one is kept', async () => {
+    const { mkdtempSync, writeFileSync: write, readdirSync, readFileSync: read } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join: j } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const { writeFileAtomic } = await import('../src/files/atomicWrite.js');
+    const d = mkdtempSync(j(tmpdir(), 'wl-orphans-'));
+    const target = j(d, 'model.safetensors');
+    // A pid that existed and is gone: a child that has exited.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    write(j(d, `.model.safetensors.${dead}.0123456789ab.tmp`), 'half a file');
+    write(j(d, `.model.safetensors.${process.ppid}.0123456789ab.tmp`), 'a live writer');
+    write(j(d, '.other.safetensors.1.0123456789ab.tmp'), 'not ours');
+    await writeFileAtomic(target, new Uint8Array([1, 2, 3]));
+    const left = readdirSync(d).sort();
+    expect(left).toEqual([`.model.safetensors.${process.ppid}.0123456789ab.tmp`, '.other.safetensors.1.0123456789ab.tmp', 'model.safetensors']);
+    expect([...read(target)]).toEqual([1, 2, 3]);
+  });
+});
