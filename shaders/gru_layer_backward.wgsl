@@ -38,7 +38,7 @@ fn rowLength(b: u32) -> u32 {
 }
 
 // Step t of rows q0 … q0+3 (those < end) and column j.
-fn stepItem(t: u32, q0: u32, end: u32, j: u32) {
+fn stepGruBackward(t: u32, q0: u32, end: u32, j: u32) {
   let B = u.B;
   let H = u.H;
   let G = 3u * H;
@@ -102,7 +102,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var s = 0u; s < u.T; s++) {
     let t = u.T - 1u - s;
     for (var it = lid.x; it < items; it += WG) {
-      stepItem(t, b0 + (it / u.H) * 4u, end, it % u.H);
+      stepGruBackward(t, b0 + (it / u.H) * 4u, end, it % u.H);
     }
     storageBarrier();
   }

@@ -80,7 +80,7 @@ fn gx4(o: vec4u) -> vec4f {
 }
 
 // Step t of rows q0 … q0+3 (those < end) and column j.
-fn stepItem(t: u32, q0: u32, end: u32, j: u32) {
+fn stepLstmForward(t: u32, q0: u32, end: u32, j: u32) {
   let B = u.B;
   let H = u.H;
   let G = 4u * H;
@@ -144,7 +144,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let items = quads * u.H;
   for (var t = 0u; t < u.T; t++) {
     for (var it = lid.x; it < items; it += WG) {
-      stepItem(t, b0 + (it / u.H) * 4u, end, it % u.H);
+      stepLstmForward(t, b0 + (it / u.H) * 4u, end, it % u.H);
     }
     storageBarrier();
   }

@@ -51,7 +51,7 @@ fn gx4(o: vec4u) -> vec4f {
 }
 
 // Step t of rows q0 … q0+3 (those < end) and column j.
-fn stepItem(t: u32, q0: u32, end: u32, j: u32) {
+fn stepRnnForward(t: u32, q0: u32, end: u32, j: u32) {
   let H = u.H;
   let BH = u.B * H;
   let hp = rows4(t * BH, q0, end, H);          // h[t][q0+r, 0]
@@ -84,7 +84,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let items = quads * u.H;
   for (var t = 0u; t < u.T; t++) {
     for (var it = lid.x; it < items; it += WG) {
-      stepItem(t, b0 + (it / u.H) * 4u, end, it % u.H);
+      stepRnnForward(t, b0 + (it / u.H) * 4u, end, it % u.H);
     }
     storageBarrier();
   }

@@ -95,14 +95,20 @@ describe('webgpu grad matches the float64 reference', () => {
 });
 
 describe('every recurrence variant matches the float64 reference (the tuner may pick any of them)', () => {
-  const variants: Array<[string, import('../src/webgpu/engine/planSpec.js').Recurrence]> = [
-    ['steps', { kind: 'steps' }], ['looped R=4', { kind: 'looped', R: 4, WG: 32 }], ['looped R=8 WG=8', { kind: 'looped', R: 8, WG: 8 }], ['looped R=64', { kind: 'looped', R: 64, WG: 32 }],
+  type V = { recurrence: import('../src/webgpu/engine/planSpec.js').Recurrence; matmul: import('../src/webgpu/engine/planSpec.js').MatmulChoice };
+  const small = { kernel: 'matmul_small' } as const, tile8 = { kernel: 'matmul', tile: { WG_X: 16, WG_Y: 4, TM: 8, TN: 8 } } as const;
+  const variants: Array<[string, V]> = [
+    ['steps, matmul 8×8', { recurrence: { kind: 'steps' }, matmul: tile8 }],
+    ['steps, matmul_small', { recurrence: { kind: 'steps' }, matmul: small }],
+    ['looped R=4, matmul_small', { recurrence: { kind: 'looped', R: 4, WG: 32 }, matmul: small }],
+    ['looped R=8 WG=8, matmul 8×8', { recurrence: { kind: 'looped', R: 8, WG: 8 }, matmul: tile8 }],
+    ['looped R=64, matmul_small', { recurrence: { kind: 'looped', R: 64, WG: 32 }, matmul: small }],
   ];
   const picks = configs.filter(([name]) => /lstm all softmax|lstm last-3 ch|gru last mse|rnn_relu|tokens all|learned all/.test(name));
-  for (const [vname, recurrence] of variants) {
+  for (const [vname, variant] of variants) {
     for (const [name, cfg, B, T] of picks) {
       it(`${vname}: ${name} B${B} T${T} with lengths and h0`, async () => {
-        gpu.tuner.force(recurrence);
+        gpu.tuner.force(variant);
         try {
           const rng = new Rng(B * 31 + T);
           const [c, g] = pair(cfg, 11);
@@ -112,7 +118,8 @@ describe('every recurrence variant matches the float64 reference (the tuner may 
           const errors = compareGrads(await g.grad(x, y, st), await c.grad(x, y, st));
           for (const [k, e] of Object.entries(errors)) expect(e, `${vname} ${name}: ${k}`).toBeLessThan(TOLERANCE.pass);
           const plan = await (g as GpuModel).plan('test', 'grad', B, T, { h: false, c: false });
-          expect(plan.spec.recurrence).toEqual(recurrence);
+          expect(plan.spec.recurrence).toEqual(variant.recurrence);
+          expect(plan.spec.matmul).toEqual(variant.matmul);
         } finally {
           gpu.tuner.force(null);
         }
@@ -213,7 +220,7 @@ describe('counted, not timed', () => {
   ] as Array<[string, ModelConfig, number, number, number, number]>)('%s: counted dispatches per step of both variants, the time loop within the issue\'s bound', async (_n, cfg, B, T, m, bound) => {
     const L = cfg.numLayers;
     for (const [recurrence, expected] of [[{ kind: 'steps' }, 2 * L * T + 4 * L + 3 * m + 4], [{ kind: 'looped', R: 8, WG: 32 }, 6 * L + 3 * m + 4]] as const) {
-      gpu.tuner.force(recurrence);
+      gpu.tuner.force({ recurrence, matmul: { kernel: 'matmul', tile: { WG_X: 16, WG_Y: 4, TM: 8, TN: 8 } } });
       try {
         const model = gpu.createModel({ ...cfg, seed: 1 });
         const t = model.trainer({ optimizer: { name: 'sgd', lr: 0.1 } });

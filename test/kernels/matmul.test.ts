@@ -6,10 +6,12 @@
  * multiple of every tile; all four transpose combinations; element offsets into a, b, bias and c;
  * leading dimensions wider than the operand; the batch-first row permutation on A (rows, as for
  * Gx = X·W_ihᵀ) and on B (k rows, as for dW_ih = dGᵀ·X) and on the transposed sides; bias and bias2
- * (GRU's folded b_hr, b_hz); accumulate on (initial C random) and off (C NaN-poisoned); the
+ * (GRU's folded b_hr, b_hz); the row sums S[i] = Σ_k op(A)[i, k] written beside the block once or
+ * twice (rowSum 1, 2: a bias gradient folded into its weight gradient's matmul), each copy checked
+ * normwise against the twin's; accumulate on (initial C random) and off (C NaN-poisoned); the
  * default tile and three more override sets (every TM, both TN, odd workgroup shapes). Every
- * element of c outside the M×N block must come back exactly as it went in (poison or initial
- * value).
+ * element of c outside the M×N block (and the row sums) must come back exactly as it went in
+ * (poison or initial value).
  *
  * Tolerance: normwise over the M×N block, ‖C_gpu − C_ref‖ / ‖C_ref‖ ≤ 2·√K'·u (test/kernels/
  * tolerances.ts, MATMUL: why, and the worst measured); a wrong index gives ratios near 10⁶.
@@ -44,6 +46,8 @@ interface Case {
   accumulate: boolean;
   /** Which operand is read batch-first, with its (B, T). */
   perm: null | { on: 'A' | 'B'; B: number; T: number };
+  /** 0: no row sums; 1: S at rowSumOffset; 2: also at rowSumOffset2. */
+  rowSum: 0 | 1 | 2;
   overrides: Partial<MatmulOverrides>;
 }
 
@@ -57,7 +61,11 @@ async function runCase(c: Case, seed: number): Promise<string | null> {
   const lda = aCols + c.padA, ldb = bCols + c.padB, ldc = N + c.padC;
   const aLen = c.aOffset + (aRows - 1) * lda + aCols;
   const bLen = c.bOffset + (bRows - 1) * ldb + bCols;
-  const cLen = c.cOffset + (M - 1) * ldc + N + 5; // 5 trailing elements that must stay untouched
+  const blockEnd = c.cOffset + (M - 1) * ldc + N;
+  // Row sums after the block (with a gap), each copy M long.
+  const rowSumOffset = c.rowSum ? blockEnd + 1 + rng.int(3) : 0;
+  const rowSumOffset2 = c.rowSum === 2 ? rowSumOffset + M + rng.int(3) : 0;
+  const cLen = (c.rowSum === 2 ? rowSumOffset2 + M : c.rowSum ? rowSumOffset + M : blockEnd) + 5; // 5 trailing elements that must stay untouched
   const a = randomF32(rng, aLen), b = randomF32(rng, bLen);
 
   // Bias buffer: bias at biasOffset (N values), bias2 at bias2Offset (bias2Len values).
@@ -69,16 +77,16 @@ async function runCase(c: Case, seed: number): Promise<string | null> {
 
   const cInit = c.accumulate ? randomF32(rng, cLen) : new Float32Array(cLen).fill(Number.NaN);
   const perm = c.perm;
-  const args: Required<Omit<MatmulArgs, 'bias'>> = {
+  const args: Required<Omit<MatmulArgs, 'bias' | 'rowSumOffset' | 'rowSumOffset2'>> = {
     M, N, K, transA, transB, accumulate: c.accumulate, lda, ldb, ldc,
     aOffset: c.aOffset, bOffset: c.bOffset, cOffset: c.cOffset,
     biasOffset, biasLen, bias2Offset, bias2Len,
     permBatch: perm?.B ?? 0, permTime: perm?.T ?? 0, permA: perm?.on === 'A', permB: perm?.on === 'B',
   };
   const ref = Float64Array.from(cInit);
-  matmul(a, b, ref, { ...args, bias });
+  matmul(a, b, ref, { ...args, bias, ...(c.rowSum ? { rowSumOffset } : {}), ...(c.rowSum === 2 ? { rowSumOffset2 } : {}) });
 
-  const uniforms: Record<string, number> = {};
+  const uniforms: Record<string, number> = { rowSum: c.rowSum, rowSumOffset, rowSumOffset2 };
   for (const [k, v] of Object.entries(args)) uniforms[k] = typeof v === 'boolean' ? Number(v) : v;
   const out = await runKernel('matmul', {
     overrides: matmulOverrides(c.overrides),
@@ -99,6 +107,17 @@ async function runCase(c: Case, seed: number): Promise<string | null> {
       refBlock.push(ref[idx]!);
       if (!Number.isFinite(got[idx]!) && problems.length < 5) problems.push(`C[${i},${j}] = ${got[idx]} (ref ${ref[idx]})`);
     }
+  }
+  // The row sums: normwise per copy (a K-term f32 sum of exact inputs: the same bound as C's).
+  for (const [copy, off] of [[1, rowSumOffset], [2, rowSumOffset2]] as const) {
+    if (c.rowSum < copy) continue;
+    inBlock.fill(1, off, off + M);
+    const g = got.subarray(off, off + M), r = ref.subarray(off, off + M);
+    const bad = g.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) problems.push(`row sum copy ${copy}: S[${bad}] = ${g[bad]} (ref ${r[bad]})`);
+    const e = normwiseError(g, r), bound = matmulBound(K);
+    report.note('matmul row sums (normwise)', e / bound, `seed ${seed}`);
+    if (!(e <= bound)) problems.push(`row sum copy ${copy}: normwise error ${e.toExponential(3)} > bound ${bound.toExponential(3)}`);
   }
   for (let idx = 0; idx < cLen; idx++) {
     if (inBlock[idx]) continue;
@@ -135,6 +154,7 @@ function randomCase(rng: Rng, over: Partial<Case> = {}): Case {
     bias: pick(rng, ['none', 'bias', 'bias+bias2', 'bias2'] as const),
     accumulate: rng.int(2) === 1,
     perm: null,
+    rowSum: 0, // no draw: the seeded cases stay those measured before row sums existed
     overrides: {},
     ...over,
   };
@@ -160,6 +180,9 @@ describe('matmul.wgsl against its float64 twin', () => {
         // A larger ragged one with everything on, and the plain dense form.
         cases.push([randomCase(rng, { transA, transB, M: 130, N: 521, K: 300, bias: 'bias+bias2', accumulate: true, padA: 3, padB: 1, padC: 2, aOffset: 5, bOffset: 7, cOffset: 9 }), seed * 100 + 50]);
         cases.push([randomCase(rng, { transA, transB, M: 65, N: 33, K: 130, bias: 'none', accumulate: false, padA: 0, padB: 0, padC: 0, aOffset: 0, bOffset: 0, cOffset: 0 }), seed * 100 + 51]);
+        // Row sums (a bias gradient beside its weight gradient): one copy, and two.
+        cases.push([randomCase(rng, { transA, transB, rowSum: 1 }), seed * 100 + 52]);
+        cases.push([randomCase(rng, { transA, transB, M: 33, K: 521, rowSum: 2, accumulate: true }), seed * 100 + 53]);
         await expectCases(cases);
       });
     }
@@ -201,7 +224,7 @@ describe('matmul.wgsl against its float64 twin', () => {
   it('handles K = 0 (C = old C + bias) and 1×1 products', async () => {
     const rng = new Rng(4000);
     await expectCases([
-      [randomCase(rng, { M: 7, N: 13, K: 0, bias: 'bias+bias2', accumulate: true }), 4001],
+      [randomCase(rng, { M: 7, N: 13, K: 0, bias: 'bias+bias2', accumulate: true, rowSum: 2 }), 4001],
       [randomCase(rng, { M: 1, N: 1, K: 1 }), 4002],
       [randomCase(rng, { M: 1, N: 1, K: 521, transA: true, transB: true }), 4003],
     ]);

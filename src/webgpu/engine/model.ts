@@ -64,7 +64,7 @@ export class GpuModel extends ModelBase {
     const key = `${mode}:${B}:${T}:${learned.h ? 1 : 0}${learned.c ? 1 : 0}${forced ? `:${forced}` : ''}`;
     return this.plans.get(key, async () => {
       const variant = await this.gpu.tuner.choose(this, mode, B, T);
-      return GpuPlan.create(this.gpu.ctx, planSpec(this.config, this.layout, B, T, mode, { learned, recurrence: variant.recurrence }), this, where, variant.why);
+      return GpuPlan.create(this.gpu.ctx, planSpec(this.config, this.layout, B, T, mode, { learned, recurrence: variant.recurrence, matmul: variant.matmul }), this, where, variant.why);
     });
   }
 

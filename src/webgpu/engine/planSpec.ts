@@ -17,7 +17,7 @@
 import { gateCount, headInputSize, isPlainRnn, layerInputSize, stepKernelPrefix, cellModuleName, type ResolvedConfig } from '../../config.js';
 import type { ParamLayout } from '../../params.js';
 import { EMBEDDING } from '../../params.js';
-import { flatWorkgroups, matmulWorkgroups, MATMUL_DEFAULTS, stepDispatch } from '../kernels/grids.js';
+import { flatWorkgroups, matmulWorkgroups, MATMUL_DEFAULTS, stepDispatch, type MatmulOverrides } from '../kernels/grids.js';
 
 export type PlanMode = 'forward' | 'grad' | 'train';
 
@@ -57,6 +57,7 @@ export interface PlanSpec {
   /** Index of the loss dispatch (its scale and mask change with lengths), or -1. */
   lossDispatch: number;
   recurrence: Recurrence;
+  matmul: MatmulChoice;
 }
 
 /** Whether a pass starts from the learned init.h0 / init.c0 (each tensor may come from elsewhere). */
@@ -78,6 +79,26 @@ export interface PlanOptions {
   learned?: LearnedUse;
   /** Default: one dispatch per step. */
   recurrence?: Recurrence;
+  /** The plan's matmuls (default: matmul.wgsl with MATMUL_DEFAULTS, 8×8). */
+  matmul?: MatmulChoice;
+}
+
+/**
+ * The plan's matmul kernel: matmul.wgsl (a 2-D grid of register tiles, the overrides' size: the
+ * fastest at large shapes), or matmul_small.wgsl (4×4 tiles from a linear index, so skinny
+ * products keep every invocation busy, and split K for long reductions onto few outputs: each
+ * split a workgroup row of partials, added up by splitk_reduce.wgsl).
+ */
+export type MatmulChoice = { kernel: 'matmul'; tile: MatmulOverrides } | { kernel: 'matmul_small' };
+
+/** K per split of a split-K product: long enough to amortise the partials' write and reduction. */
+export const SPLIT_K_CHUNK = 256;
+
+/** Splits of a matmul_small product: only long reductions onto few tiles (fewer than 4 workgroups of them). */
+export function splitsFor(M: number, N: number, K: number): number {
+  const tiles = Math.ceil(M / 4) * Math.ceil(N / 4);
+  if (K < 2 * SPLIT_K_CHUNK || tiles > 4 * 64) return 1;
+  return Math.min(64, Math.ceil(K / SPLIT_K_CHUNK));
 }
 
 const WG = 64;
@@ -112,6 +133,9 @@ export function planSpec(cfg: ResolvedConfig, layout: ParamLayout, B: number, T:
   };
   const tails = Array.from({ length: L }, (_, k) => tailSlots(cfg, k));
   const recurrence: Recurrence = opts.recurrence ?? { kind: 'steps' };
+  const mm: MatmulChoice = opts.matmul ?? { kernel: 'matmul', tile: { ...MATMUL_DEFAULTS } };
+  // One scratch buffer serves every split product of the pass (they run one after another).
+  let scratchElements = 0;
 
   const x = tokens ? buf('ids', TB, `[B, T] = [${B}, ${T}]`) : buf('x', TB * cfg.inputSize, `[B, T, I] = [${B}, ${T}, ${cfg.inputSize}]`);
   const x0 = tokens ? buf('x0', TB * cfg.inputSize, `[T·B, I] = [${TB}, ${cfg.inputSize}]`) : null;
@@ -166,7 +190,23 @@ export function planSpec(cfg: ResolvedConfig, layout: ParamLayout, B: number, T:
     } as Record<string, number>;
     if (!full.lda) full.lda = full.transA ? u.M : u.K;
     if (!full.ldb) full.ldb = full.transB ? u.K : u.N;
-    dispatches.push({ label, kernel: 'matmul', overrides: { ...MATMUL_DEFAULTS }, buffers: { a, b, bias: bias ?? b, c }, uniforms: full, workgroups: matmulWorkgroups(u.M, u.N) });
+    if (mm.kernel === 'matmul') {
+      dispatches.push({ label, kernel: 'matmul', overrides: { ...mm.tile }, buffers: { a, b, bias: bias ?? b, c }, uniforms: full, workgroups: matmulWorkgroups(u.M, u.N, mm.tile) });
+      return;
+    }
+    const tiles = Math.ceil(u.M / 4) * Math.ceil(u.N / 4);
+    const splits = full.biasLen || full.bias2Len || full.accumulate ? 1 : splitsFor(u.M, u.N, u.K);
+    const kChunk = Math.ceil(u.K / splits);
+    const x = Math.max(1, Math.ceil(tiles / WG));
+    if (splits === 1) {
+      dispatches.push({ label, kernel: 'matmul_small', overrides: {}, buffers: { a, b, bias: bias ?? b, c }, uniforms: { ...full, splits: 1, kChunk: u.K, partialOffset: 0 }, workgroups: [x, 1, 1] });
+      return;
+    }
+    scratchElements = Math.max(scratchElements, splits * u.M * (u.N + 1));
+    dispatches.push({ label: `${label}.split`, kernel: 'matmul_small', overrides: {}, buffers: { a, b, bias: bias ?? b, c: 'splitScratch' }, uniforms: { ...full, splits, kChunk, partialOffset: 0 }, workgroups: [x, splits, 1] });
+    dispatches.push({ label: `${label}.reduce`, kernel: 'splitk_reduce', overrides: {}, buffers: { partials: 'splitScratch', c },
+      uniforms: { M: u.M, N: u.N, ldc: full.ldc!, cOffset: full.cOffset!, accumulate: 0, splits, rowSum: full.rowSum!, rowSumOffset: full.rowSumOffset!, rowSumOffset2: full.rowSumOffset2! },
+      workgroups: flatWorkgroups(u.M * (u.N + 1), WG) });
   };
   const reduceRows = (label: string, a: string, out: string, u: { rows: number; cols: number; lda?: number; aOffset?: number; outOffset?: number; accumulate?: number }) => {
     dispatches.push({ label, kernel: 'reduce_rows', overrides: {}, buffers: { a, out },
@@ -307,7 +347,8 @@ export function planSpec(cfg: ResolvedConfig, layout: ParamLayout, B: number, T:
       }
     }
   }
-  return { cfg, B, T, mode, rows, tails, buffers, dispatches, learned, lossDispatch, recurrence };
+  if (scratchElements > 0) buf('splitScratch', scratchElements, `[splits, M, N+1] = [${scratchElements}]`);
+  return { cfg, B, T, mode, rows, tails, buffers, dispatches, learned, lossDispatch, recurrence, matmul: mm };
 }
 
 /** The plan as printable rows: index, label, kernel with overrides, and workgroups of every dispatch. */

@@ -37,7 +37,8 @@ export class GpuStream extends StreamBase {
   private buffers(): Promise<StreamBuffers> {
     this.parts ??= (async () => {
       const m = this.gm, cfg = m.config, B = this.batchSize;
-      const plan = await GpuPlan.create(m.gpu.ctx, planSpec(cfg, m.layout, B, 1, 'forward'), m, 'stream');
+      const variant = await m.gpu.tuner.choose(m, 'forward', B, 1);
+      const plan = await GpuPlan.create(m.gpu.ctx, planSpec(cfg, m.layout, B, 1, 'forward', { recurrence: variant.recurrence, matmul: variant.matmul }), m, 'stream', variant.why);
       const bytes = cfg.numLayers * B * cfg.hiddenSize * 4;
       const k = cfg.outputs === 'last' ? cfg.headSteps : 1;
       const part = B * cfg.hiddenSize * 4 * (cfg.headFrom === 'ch' ? 2 : 1);

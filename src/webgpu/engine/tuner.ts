@@ -3,28 +3,36 @@
  * batch, sequence length, forward-only or training), and remembers the choice for the engine's
  * lifetime (in memory). `describePlan` prints the choice and the timings behind it.
  *
- * The variants: how the recurrence runs (planSpec.ts `Recurrence`): one dispatch per step (the
- * step kernels), or a time loop per layer in workgroups of R batch rows (the layer kernels) for
- * several R. Timing: each candidate's whole pass (forward, or forward + backward for training) is
- * recorded into one compute pass, run once to warm up and then `runs` times; the time of a run is
- * the pass's GPU time from timestamp queries where the device has them (Dawn with
- * 'timestamp-query'), else the wall clock from submit to onSubmittedWorkDone. The median wins.
+ * The variants (planSpec.ts):
+ *   - the recurrence: one dispatch per step (the step kernels), or a time loop per layer in
+ *     workgroups of R batch rows (the layer kernels), for several R;
+ *   - the matmuls: matmul.wgsl's 8×8 register tiles on a 2-D grid (half the loads per multiply-add
+ *     of 4×4: the faster one at large shapes on SwiftShader, bench/results/matmul.json), or
+ *     matmul_small.wgsl (4×4 tiles from a linear index, split K for long reductions onto few
+ *     outputs: the one for small and skinny products, and far quicker to compile on SwiftShader).
+ * Timing: each candidate's whole pass (forward, or forward + backward for training) is recorded into
+ * one compute pass, run once to warm up and then `runs` times; a run's time is the pass's GPU time
+ * from timestamp queries where the device has them (Dawn with 'timestamp-query'), else the wall
+ * clock from submit to onSubmittedWorkDone. The median wins.
  *
- * What is timed costs compiles: the layer kernels' R is a uniform (all R values share one pipeline),
- * but the two families are different pipelines, and on a software adapter one compile takes
- * seconds (measured on SwiftShader: lstm_step_backward 3–8 s, the layer kernels well under a
- * second). So on a software adapter the families are timed against each other only where the cost
- * model cannot tell them apart: a step of B·H ≤ 2048 work items is far below one dispatch's cost, so
- * the time loop wins there by the dispatch floor alone (there only R is timed); from B·H ≥ 32768
- * the step kernels' parallelism wins (there nothing is timed). On a GPU adapter every candidate is
- * timed. `tuning: 'model'` never times (the cost model's pick), for reproducible plans.
+ * Timing costs compiles: R is a uniform (every R shares one pipeline), but the two recurrence
+ * families and the two matmul kernels are different pipelines, and on a software adapter a compile
+ * takes seconds (SwiftShader, measured: lstm_step_backward 4 s, the 8×8 matmul 1.2 s; the layer
+ * kernels and the small matmul 0.1–0.2 s). So on a software adapter a family is timed only where the cost
+ * model cannot rule it out (see `candidates`): the time loop for steps of B·H ≤ 2048 items (a step is
+ * then far below one dispatch's cost, so only R is timed), the step kernels from B·H ≥ 32768; the
+ * 8×8 matmul only for plans with a matmul of more than 2^21 multiply-adds, the small one only below 2^26.
+ * On a GPU adapter every candidate is timed (its compiles take milliseconds). `tuning: 'model'`
+ * never times: the cost model's pick, for reproducible plans.
  */
 import type { ResolvedConfig } from '../../config.js';
-import { planSpec, type PlanMode, type Recurrence } from './planSpec.js';
+import { MATMUL_DEFAULTS, type MatmulOverrides } from '../kernels/grids.js';
+import { planSpec, type MatmulChoice, type PlanMode, type PlanSpec, type Recurrence } from './planSpec.js';
 import { GpuPlan, type PlanContext } from './plan.js';
 
 export interface Variant {
   recurrence: Recurrence;
+  matmul: MatmulChoice;
   /** Why: the timings, or the rule that decided without timing. */
   why: string;
 }
@@ -42,46 +50,79 @@ export interface TunedModel {
 /** Workgroup size of the layer kernels: small, because a barrier's cost grows with it (DESIGN.md section 6). */
 export const LOOP_WG = 32;
 
+export const TILE_8: MatmulChoice = { kernel: 'matmul', tile: { ...MATMUL_DEFAULTS } as MatmulOverrides };
+export const SMALL: MatmulChoice = { kernel: 'matmul_small' };
+
 /** Candidate slice sizes R for a batch of B: about 1, 2 and 8 workgroups, multiples of 4 (rows go in quads), deduplicated. */
 export function sliceSizes(B: number): number[] {
   const up4 = (n: number) => Math.max(4, Math.ceil(n / 4) * 4);
   return [...new Set([up4(B), up4(Math.ceil(B / 2)), up4(Math.ceil(B / 8))])].filter((r) => r === up4(B) || r < B);
 }
 
-/** The candidates worth timing, and the rule that pruned the others. */
-export function candidates(cfg: ResolvedConfig, B: number, software: boolean): { list: Recurrence[]; rule: string } {
+/** The most multiply-adds of one matmul of a plan. */
+export function largestMatmul(spec: PlanSpec): number {
+  let w = 0;
+  for (const d of spec.dispatches) if (d.kernel === 'matmul') w = Math.max(w, d.uniforms.M! * d.uniforms.N! * d.uniforms.K!);
+  return w;
+}
+
+/** The candidates worth timing, and the rules that pruned the others. */
+export function candidates(cfg: ResolvedConfig, spec: PlanSpec, software: boolean): { list: Array<{ recurrence: Recurrence; matmul: MatmulChoice }>; rule: string } {
+  const B = spec.B;
   const looped = sliceSizes(B).map((R): Recurrence => ({ kind: 'looped', R, WG: LOOP_WG }));
   const steps: Recurrence = { kind: 'steps' };
   const work = B * cfg.hiddenSize;
-  if (software && work <= 2048) return { list: looped, rule: `B·H = ${work} ≤ 2048 on a software adapter: the time loop beats a dispatch per step by the dispatch floor alone, only its slice size is timed` };
-  if (software && work >= 32768) return { list: [steps], rule: `B·H = ${work} ≥ 32768 on a software adapter: the step kernels' parallelism wins; nothing timed` };
-  return { list: [steps, ...looped], rule: 'every candidate timed' };
+  const rules: string[] = [];
+  let recurrences: Recurrence[] = [steps, ...looped];
+  if (software && work <= 2048) {
+    recurrences = looped;
+    rules.push(`B·H = ${work} ≤ 2048: a time loop (a step is far below one dispatch's cost), only its slice size timed`);
+  } else if (software && work >= 32768) {
+    recurrences = [steps];
+    rules.push(`B·H = ${work} ≥ 32768: a dispatch per step (its parallelism wins)`);
+  }
+  const mm = largestMatmul(spec);
+  let tiles: MatmulChoice[] = [TILE_8, SMALL];
+  if (software && mm <= 2 ** 21) {
+    tiles = [SMALL];
+    rules.push(`largest matmul ${mm} ≤ 2^21 multiply-adds: matmul_small (matmul's 8×8 tile costs a 1.2 s compile here for nothing)`);
+  } else if (software && mm >= 2 ** 26) {
+    tiles = [TILE_8];
+    rules.push(`largest matmul ${mm} ≥ 2^26 multiply-adds: matmul's 8×8 tile`);
+  }
+  const list = recurrences.flatMap((recurrence) => tiles.map((matmul) => ({ recurrence, matmul })));
+  return { list, rule: rules.length ? `on a software adapter: ${rules.join('; ')}` : 'every candidate timed' };
 }
 
 /** The cost model's pick, when nothing is timed. */
-export function modelChoice(cfg: ResolvedConfig, B: number): Recurrence {
-  return B * cfg.hiddenSize <= 8192 ? { kind: 'looped', R: sliceSizes(B)[1] ?? sliceSizes(B)[0]!, WG: LOOP_WG } : { kind: 'steps' };
+export function modelChoice(cfg: ResolvedConfig, spec: PlanSpec): { recurrence: Recurrence; matmul: MatmulChoice } {
+  const sizes = sliceSizes(spec.B);
+  return {
+    recurrence: spec.B * cfg.hiddenSize <= 8192 ? { kind: 'looped', R: sizes[1] ?? sizes[0]!, WG: LOOP_WG } : { kind: 'steps' },
+    matmul: largestMatmul(spec) <= 2 ** 22 ? SMALL : TILE_8,
+  };
 }
 
-export function describeRecurrence(r: Recurrence): string {
-  return r.kind === 'steps' ? 'a dispatch per step' : `time loop, R=${r.R} rows per workgroup (WG ${r.WG})`;
+export function describeVariant(v: { recurrence: Recurrence; matmul: MatmulChoice }): string {
+  const r = v.recurrence;
+  const rec = r.kind === 'steps' ? 'a dispatch per step' : `time loop R=${r.R} (WG ${r.WG})`;
+  return `${rec}, ${v.matmul.kernel === 'matmul' ? `matmul ${v.matmul.tile.TM}×${v.matmul.tile.TN}` : 'matmul_small (split K)'}`;
 }
 
 export class Tuner {
   private readonly choices = new Map<string, Promise<Variant>>();
-  /** Every timing taken, for tests and the benchmark: key → candidate → median ms. */
-  readonly timings = new Map<string, Array<{ recurrence: Recurrence; ms: number }>>();
+  /** Every timing taken, for tests and the benchmark: key → candidates with their median ms, fastest first. */
+  readonly timings = new Map<string, Array<{ recurrence: Recurrence; matmul: MatmulChoice; ms: number }>>();
+  private forced: { recurrence: Recurrence; matmul: MatmulChoice } | null = null;
 
   constructor(private readonly ctx: PlanContext, private readonly software: boolean, private readonly policy: TuningPolicy, private readonly runs = 3) {}
 
-  private forced: Recurrence | null = null;
-
   /**
-   * Makes every later choice `r` (null: back to choosing), for tests that check each variant and for
+   * Makes every later choice `v` (null: back to choosing), for tests that check each variant and for
    * benchmarks that time one. Plans already made keep their variant.
    */
-  force(r: Recurrence | null): void {
-    this.forced = r;
+  force(v: { recurrence: Recurrence; matmul?: MatmulChoice } | null): void {
+    this.forced = v ? { recurrence: v.recurrence, matmul: v.matmul ?? TILE_8 } : null;
   }
 
   /** A key part for plan caches while a variant is forced (so forced and chosen plans never mix). */
@@ -90,7 +131,7 @@ export class Tuner {
   }
 
   choose(model: TunedModel, mode: PlanMode, B: number, T: number): Promise<Variant> {
-    if (this.forced) return Promise.resolve({ recurrence: this.forced, why: `${describeRecurrence(this.forced)} (forced)` });
+    if (this.forced) return Promise.resolve({ ...this.forced, why: `${describeVariant(this.forced)} (forced)` });
     const cfg = model.config;
     const training = mode !== 'forward';
     const key = `${JSON.stringify(cfg)}:${B}:${T}:${training ? 'train' : 'forward'}`;
@@ -105,16 +146,17 @@ export class Tuner {
 
   private async decide(model: TunedModel, key: string, mode: PlanMode, B: number, T: number): Promise<Variant> {
     const cfg = model.config;
+    const base = planSpec(cfg, model.layout, B, T, mode, { learned: { h: false, c: false } });
     if (this.policy === 'model') {
-      const r = modelChoice(cfg, B);
-      return { recurrence: r, why: `${describeRecurrence(r)} (the cost model: B·H = ${B * cfg.hiddenSize}; tuning "model" times nothing)` };
+      const v = modelChoice(cfg, base);
+      return { ...v, why: `${describeVariant(v)} (the cost model; tuning "model" times nothing)` };
     }
-    const { list, rule } = candidates(cfg, B, this.software);
-    if (list.length === 1) return { recurrence: list[0]!, why: `${describeRecurrence(list[0]!)} (${rule})` };
-    const results: Array<{ recurrence: Recurrence; ms: number }> = [];
+    const { list, rule } = candidates(cfg, base, this.software);
+    if (list.length === 1) return { ...list[0]!, why: `${describeVariant(list[0]!)} (${rule})` };
+    const results: Array<{ recurrence: Recurrence; matmul: MatmulChoice; ms: number }> = [];
     let how = 'wall clock';
-    for (const recurrence of list) {
-      const spec = planSpec(cfg, model.layout, B, T, mode, { recurrence, learned: { h: false, c: false } });
+    for (const c of list) {
+      const spec = planSpec(cfg, model.layout, B, T, mode, { ...c, learned: { h: false, c: false } });
       let plan: GpuPlan;
       try {
         plan = await GpuPlan.create(this.ctx, spec, model, 'tuning');
@@ -124,18 +166,18 @@ export class Tuner {
       try {
         const t = await timePlan(this.ctx.device, plan, this.runs);
         how = t.how;
-        results.push({ recurrence, ms: t.ms });
+        results.push({ ...c, ms: t.ms });
       } finally {
         await this.ctx.device.queue.onSubmittedWorkDone();
         plan.destroy();
       }
     }
-    if (results.length === 0) return { recurrence: { kind: 'steps' }, why: 'a dispatch per step (no candidate could be timed)' };
+    if (results.length === 0) return { recurrence: { kind: 'steps' }, matmul: TILE_8, why: 'a dispatch per step, matmul 8×8 (no candidate could be timed)' };
     results.sort((a, b) => a.ms - b.ms);
     this.timings.set(key, results);
     const best = results[0]!;
-    const list2 = results.map((r) => `${describeRecurrence(r.recurrence)} ${r.ms.toFixed(2)} ms`).join(', ');
-    return { recurrence: best.recurrence, why: `${describeRecurrence(best.recurrence)}, the fastest of ${list2} (measured by ${how}, median of ${this.runs}; ${rule})` };
+    const all = results.map((r) => `${describeVariant(r)} ${r.ms.toFixed(2)} ms`).join(', ');
+    return { recurrence: best.recurrence, matmul: best.matmul, why: `${describeVariant(best)}: the fastest of ${all} (measured by ${how}, median of ${this.runs}; ${rule})` };
   }
 }
 
