@@ -69,6 +69,31 @@ describe('fit', () => {
     for (const [k, v] of a) expect(normwiseError(b.get(k)!, v, 1e-30), k).toBeLessThan(TOLERANCE.training);
   });
 
+  it('webgpu: a dataset that fits is uploaded once; each step writes only its row indices (and small uniforms)', async () => {
+    const m = gpu.createModel({ ...SIGN, inputSize: 4, seed: 1 });
+    const N = 96, T = 16, B = 32;
+    const rng = new Rng(4);
+    const data = { x: { data: Float32Array.from({ length: N * T * 4 }, () => rng.range(-1, 1)), shape: [N, T, 4] }, y: { data: Int32Array.from({ length: N * T }, () => rng.int(2)), shape: [N, T] } };
+    const q = gpu.device.queue;
+    const write = q.writeBuffer.bind(q);
+    const perStep: number[] = [];
+    let bytes = 0;
+    (q as { writeBuffer: unknown }).writeBuffer = (buffer: GPUBuffer, offset: number, data: ArrayBufferView, ...rest: unknown[]) => {
+      bytes += data.byteLength;
+      return (write as (...a: unknown[]) => void)(buffer, offset, data, ...rest);
+    };
+    try {
+      await m.fit(data, { optimizer: { name: 'sgd', lr: 0.1 }, epochs: 2, batchSize: B, shuffle: true, onStep: () => { perStep.push(bytes); bytes = 0; } });
+    } finally {
+      delete (q as { writeBuffer?: unknown }).writeBuffer;
+    }
+    const xBatch = B * T * 4 * 4;
+    // The first step uploads the dataset (and makes its plan); every later step writes far less than one batch of x.
+    expect(perStep[0]).toBeGreaterThan(N * T * 4 * 4);
+    for (const b of perStep.slice(1)) expect(b).toBeLessThan(xBatch / 4);
+    m.destroy();
+  });
+
   it.each(backends())('%s: an AbortSignal stops after the step in flight; the model stays usable and savable', async (_n, engine) => {
     const m = engine().createModel({ ...SIGN, seed: 1 });
     const c = new AbortController();

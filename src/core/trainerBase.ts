@@ -34,6 +34,8 @@ export interface StepWork {
   index: number;
   /** This step's scheduled learning rate. */
   lr: number;
+  /** A batch already on the device (fit's GPU dataset): the backend gathers it there. */
+  gathered?: unknown;
 }
 
 /** The optimizer's state by PyTorch's state name (momentum_buffer, exp_avg, …), flat in the parameter layout. */
@@ -112,7 +114,7 @@ export abstract class TrainerBase implements Trainer {
   }
 
   /** fit's steps: tensors already checked (the whole dataset once), the initial state by rule. */
-  stepPrepared(inputs: PreparedInputs, targets: PreparedTargets, read: boolean, carry: boolean): Promise<StepResult> {
+  stepPrepared(inputs: PreparedInputs, targets: PreparedTargets, read: boolean, carry: boolean, gathered?: unknown): Promise<StepResult> {
     const where = 'fit';
     try {
       this.assertAlive(where);
@@ -120,7 +122,7 @@ export abstract class TrainerBase implements Trainer {
       return Promise.reject(e);
     }
     const start: StepStart = carry && this.carryB !== null ? 'carried' : 'default';
-    return this.enqueueStep(where, inputs, targets, start, read);
+    return this.enqueueStep(where, inputs, targets, start, read, gathered);
   }
 
   /** The initial state of a step: the caller's, else (stateful) the carried one, else the model's default. */
@@ -133,13 +135,13 @@ export abstract class TrainerBase implements Trainer {
     return 'carried';
   }
 
-  private enqueueStep(where: string, inputs: PreparedInputs, targets: PreparedTargets, start: StepStart, read: boolean): Promise<StepResult> {
+  private enqueueStep(where: string, inputs: PreparedInputs, targets: PreparedTargets, start: StepStart, read: boolean, gathered?: unknown): Promise<StepResult> {
     if (this.opts.stateful || start === 'carried') this.carryB = inputs.B;
     return this.model.queue.run(async () => {
       this.assertAlive(where);
       const index = this.applied;
       const lr = learningRate(this.opts.optimizer.lr, this.opts.schedule, index);
-      const result = await this.runStep({ inputs, targets, start, read, index, lr });
+      const result = await this.runStep({ inputs, targets, start, read, index, lr, ...(gathered !== undefined ? { gathered } : {}) });
       this.applied = index + 1;
       return result;
     });

@@ -9,7 +9,8 @@ import type { ResolvedConfig } from '../../config.js';
 import { RuntimeFailure } from '../../errors.js';
 import type { PreparedInputs, PreparedTargets } from '../../checks/tensors.js';
 import { ModelBase } from '../../core/modelBase.js';
-import { hostFitDataset, type FitDataset, type FitSet } from '../../core/fit.js';
+import type { FitDataset, FitSet } from '../../core/fit.js';
+import { gpuFitDataset } from './dataset.js';
 import { encodeModelFile } from '../../files/modelFile.js';
 import { toBatchFirst } from '../../reference/network.js';
 import { Arena } from './arena.js';
@@ -237,9 +238,9 @@ export class GpuModel extends ModelBase {
     return this.gpu.adopt(new GpuStream(this, batchSize));
   }
 
-  /** fit's dataset (see core/fit.ts). */
+  /** fit's dataset (see core/fit.ts): on the GPU when it fits (dataset.ts), else sliced on the host. */
   fitDataset(set: FitSet): FitDataset {
-    return hostFitDataset(this, set);
+    return gpuFitDataset(this, set);
   }
 
   protected destroyBackend(): void {

@@ -17,6 +17,7 @@ import { packUniforms } from '../kernels/info.js';
 import { pipelineKey, type CompiledKernel, type KernelRegistry } from '../kernels/registry.js';
 import { describeSpec, specBytes, type PlanSpec } from './planSpec.js';
 import { readRanges, type Range } from './readback.js';
+import { flatWorkgroups } from '../kernels/grids.js';
 
 export interface PlanContext {
   device: GPUDevice;
@@ -139,6 +140,50 @@ export class GpuPlan {
       this.setLossScale(inputs.lengths);
     }
     if (cfg.inputKind === 'tokens' && this.spec.mode !== 'forward') this.writeTokenSort(inputs.x as Int32Array);
+  }
+
+  /**
+   * The host part of a batch gathered on the GPU (gatherFrom): its lengths (for the loss's scale and
+   * mask; the kernels' copy is gathered), and with token inputs its ids (the embedding gradient's
+   * counting sort is made on the host).
+   */
+  uploadGathered(lengths: Int32Array | null, ids: Int32Array | null): void {
+    if (lengths) this.lengthsFull = false;
+    else this.writeLengths(null);
+    if (this.spec.lossDispatch >= 0) this.setLossScale(lengths);
+    if (this.cfg.inputKind === 'tokens' && this.spec.mode !== 'forward') this.writeTokenSort(ids!);
+  }
+
+  private readonly gathers = new Map<object, { dispatches: Dispatch[] }>();
+
+  /**
+   * Records the gather of a batch from a dataset on the GPU into this plan's input, target and
+   * lengths buffers (gather_rows: one dispatch each), in its own compute pass before the step's.
+   * `source` holds the dataset's buffers (uploaded once) and `idx` the batch's row indices [B]; the
+   * bind groups are made on the first gather from a source and kept with the plan.
+   */
+  async recordGather(encoder: GPUCommandEncoder, source: { key: object; x: GPUBuffer; y: GPUBuffer; lengths: GPUBuffer | null; idx: GPUBuffer }): Promise<void> {
+    let g = this.gathers.get(source.key);
+    if (!g) {
+      const { cfg, B, T } = this.spec;
+      const kernel = await this.ctx.registry.get('gather_rows');
+      const w = cfg.loss === 'softmax_ce' ? 1 : cfg.outputSize;
+      const parts: Array<{ name: string; src: GPUBuffer; out: string; W: number; w: number; timeMajor: number }> = [
+        { name: 'x', src: source.x, out: cfg.inputKind === 'tokens' ? 'ids' : 'x', W: cfg.inputKind === 'tokens' ? T : T * cfg.inputSize, w: 1, timeMajor: 0 },
+        cfg.outputs === 'all' ? { name: 'y', src: source.y, out: 'y', W: T * w, w, timeMajor: 1 } : { name: 'y', src: source.y, out: 'y', W: w, w, timeMajor: 0 },
+      ];
+      if (source.lengths) parts.push({ name: 'lengths', src: source.lengths, out: 'lengths', W: 1, w: 1, timeMajor: 0 });
+      const slots = new UniformSlots(this.ctx.limits.minUniformBufferOffsetAlignment ?? 256);
+      const ids = parts.map((p) => slots.add(packUniforms(kernel.info, { B, W: p.W, w: p.w, timeMajor: p.timeMajor, srcOffset: 0 }, `gather ${p.name}`)));
+      const slot = slots.finish(this.ctx.device, this.arena);
+      const dispatches = parts.map((p, i): Dispatch => ({
+        label: `gather_rows[${p.name}]`, kernel, workgroups: flatWorkgroups(B * p.W, 64, this.ctx.limits.maxComputeWorkgroupsPerDimension ?? 65535),
+        bindGroup: bindKernel(this.ctx.device, kernel, { params: slot(ids[i]!), idx: { buffer: source.idx }, src: { buffer: p.src }, out: { buffer: this.buffer(p.out) } }, `gather_rows[${p.name}]`, this.ctx.counters),
+      }));
+      g = { dispatches };
+      this.gathers.set(source.key, g);
+    }
+    recordDispatches(encoder, g.dispatches, 'gather', this.ctx.counters);
   }
 
   /** lengths for the kernels: the caller's, or T for every row (written only when it changes). */

@@ -16,6 +16,7 @@ import type { GpuModel } from './model.js';
 import type { StartSource } from './plan.js';
 import { readRanges } from './readback.js';
 import { UpdatePass } from './updatePass.js';
+import type { GatheredBatch } from './dataset.js';
 
 interface Carry {
   B: number;
@@ -67,8 +68,15 @@ export class GpuTrainer extends TrainerBase {
       await this.inflight.room();
       const { device, counters } = m.gpu;
       update.setStep(work.index + 1, work.lr);
-      plan.upload(inputs, targets.y);
       const enc = device.createCommandEncoder({ label: `train.step ${work.index}` });
+      const g = work.gathered as GatheredBatch | undefined;
+      if (g) {
+        device.queue.writeBuffer(g.idx, 0, g.rows as Int32Array<ArrayBuffer>);
+        plan.uploadGathered(inputs.lengths, m.config.inputKind === 'tokens' ? inputs.x as Int32Array : null);
+        await plan.recordGather(enc, g);
+      } else {
+        plan.upload(inputs, targets.y);
+      }
       plan.record(enc, start, m.learnedState, `step[B=${B},T=${T}]`);
       m.recordClearUnusedLearned(enc, learned);
       update.record(enc, 'update');
