@@ -33,7 +33,7 @@ export interface CreateModelOptions extends ModelConfig {
   forgetBias?: number;
 }
 
-/** What a plain PyTorch state_dict cannot say, and how its module names map to ours (DESIGN.md section 5). */
+/** What a plain PyTorch state_dict cannot say, and how its module names map to ours (README, "Files"). */
 export interface LoadModelOptions {
   /** Names the file in error messages (default "model file"). */
   where?: string;
@@ -147,7 +147,7 @@ export interface Trainer {
   step(x: Inputs, y: Targets, opts?: StepOptions): Promise<StepResult>;
   /** Stateful training: the next step starts from the initial state (zeros or learned). */
   resetState(): void;
-  /** A checkpoint: the model file plus the optimizer state and step count (DESIGN.md section 5). */
+  /** A checkpoint: the model file plus the optimizer state and step count (README, "Files"). */
   save(opts?: { dtype?: 'F32' | 'F64' }): Promise<Uint8Array>;
   /** Frees what the trainer owns (optimizer state, carried state, readback buffers). */
   destroy(): void;
@@ -264,12 +264,19 @@ export interface Model {
   /** Parameters by PyTorch name, as float64 copies. */
   getParameters(): Promise<Map<string, Float64Array>>;
   setParameters(params: Map<string, ArrayLike<number>>): Promise<void>;
-  /** The model file (safetensors, DESIGN.md section 5), F32 unless asked for F64. */
+  /** The model file (safetensors with PyTorch names; README, "Files"), F32 unless asked for F64. */
   save(opts?: { dtype?: 'F32' | 'F64' }): Promise<Uint8Array>;
-  /** A TensorFlow.js Layers model (model.json and weights) that tf.loadLayersModel loads. */
-  toTfjs(): Promise<{ modelJson: object; weightData: ArrayBuffer }>;
-  /** An ONNX model for inference (opset ≥ 14, standard LSTM/GRU/RNN operators). */
-  toOnnx(opts?: { lengths?: boolean }): Promise<Uint8Array>;
+  /**
+   * A TensorFlow.js Layers model (model.json and weights) that tf.loadLayersModel loads. Refused by
+   * name: GRU (TF.js 4.22 cannot build PyTorch's reset_after GRU), headFrom "ch", a learned initial
+   * state; headSteps > 1 needs `sequenceLength` (the model is built for that T).
+   */
+  toTfjs(opts?: { sequenceLength?: number }): Promise<{ modelJson: object; weightData: ArrayBuffer }>;
+  /**
+   * An ONNX model for inference (standard LSTM/GRU/RNN operators, default opset 14; inputs `x`,
+   * optional `lengths` [B] and `h0`/`c0` [L, B, H]; outputs `logits`, `output`, `h_n`, `c_n`).
+   */
+  toOnnx(opts?: { lengths?: boolean; stateInputs?: boolean; opset?: number }): Promise<Uint8Array>;
   /** Frees what the model owns (parameters, plans); later calls fail with a clear error. */
   destroy(): void;
 }

@@ -299,3 +299,22 @@ describe('exact resume from a checkpoint', () => {
     expect(() => m.trainer({ ...opts, resume: new Uint8Array(4) })).toThrow(/trainer resume checkpoint: not a safetensors file/);
   });
 });
+
+describe('interop from the model: toOnnx, toTfjs and loadModel of TF.js artifacts', () => {
+  it.each(backends())('%s: toOnnx runs in onnxruntime with the logits of forward; toTfjs loads back with the same predictions', async (_n, engine) => {
+    const e = engine();
+    const cfg: ModelConfig = { cell: 'lstm', inputSize: 3, hiddenSize: 4, numLayers: 2, outputSize: 3, outputs: 'all', loss: 'softmax_ce' };
+    const m = e.createModel({ ...cfg, seed: 9 });
+    const { x } = randomBatch(cfg, 2, 5, new Rng(2));
+    const f = await m.forward(x);
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(await m.toOnnx());
+    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from(x.data as Float32Array), [2, 5, 3]) });
+    expect(normwiseError(out.logits!.data as Float32Array, f.logits, 1e-30)).toBeLessThan(1e-5);
+    const again = e.loadModel(await m.toTfjs(), { config: { loss: 'softmax_ce' } });
+    expect(again.config).toMatchObject({ cell: 'lstm', hiddenSize: 4, numLayers: 2, outputs: 'all' });
+    expect(normwiseError((await again.predict(x)).data, (await m.predict(x)).data, 1e-30)).toBeLessThan(1e-5);
+    await expect(e.createModel({ ...cfg, cell: 'gru', seed: 1 }).toTfjs()).rejects.toThrow(/GRU/);
+    m.destroy();
+  });
+});

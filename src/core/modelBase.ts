@@ -147,13 +147,13 @@ export abstract class ModelBase implements Model {
     });
   }
 
-  async toTfjs(): Promise<{ modelJson: object; weightData: ArrayBuffer }> {
+  async toTfjs(opts: { sequenceLength?: number } = {}): Promise<{ modelJson: object; weightData: ArrayBuffer }> {
     const params = await this.getParameters();
     const { exportTfjs } = await import('../interop/tfjs.js');
-    return exportTfjs(this.config, params);
+    return exportTfjs(this.config, params, { ...opts, where: 'toTfjs' });
   }
 
-  async toOnnx(opts: { lengths?: boolean } = {}): Promise<Uint8Array> {
+  async toOnnx(opts: { lengths?: boolean; stateInputs?: boolean; opset?: number } = {}): Promise<Uint8Array> {
     const params = await this.getParameters();
     const { exportOnnx } = await import('../interop/onnx.js');
     return exportOnnx(this.config, params, opts);
