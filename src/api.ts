@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * The public API (DESIGN.md section 7): one engine that owns the device, models that own their
  * parameters and plans, trainers that own their optimizer state, streams that own their state.

@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * webgpu-lstm: train recurrent networks (LSTM, GRU, plain RNNs) with WebGPU compute shaders,
  * cross-checked against a float64 CPU reference. The same module in Node (Dawn, from the optional

@@ -158,6 +158,25 @@ describe('fit', () => {
     for (const [k, v] of pb) expect(normwiseError(pa.get(k)!, v, 1e-30), k).toBeLessThan(1e-6);
   });
 
+  it.each(backends())('%s: a step with readLoss false reports no loss, and fit averages the same read-back steps', async (_n, engine) => {
+    const data = signData(64, 6, 4);
+    const m = engine().createModel({ ...SIGN, seed: 2 });
+    const t = m.trainer({ optimizer: { name: 'sgd', lr: 0.1 } });
+    const r = await t.step(data.x, data.y, { readLoss: false });
+    expect(r.loss).toBeNaN();
+    expect(r.gradNorm).toBeUndefined();
+    t.destroy();
+    // lossEvery 2: the epoch mean is over steps 2, 4, ..., the same on both backends.
+    const a = engine().createModel({ ...SIGN, seed: 2 });
+    const seen: number[] = [];
+    const h = await a.fit(data, { optimizer: { name: 'sgd', lr: 0.1 }, epochs: 1, batchSize: 8, lossEvery: 2, shuffle: false, onStep: ({ loss }) => { seen.push(loss); } });
+    const read = seen.filter((l) => !Number.isNaN(l));
+    expect(read.length).toBe(4);
+    expect(h.epochs[0]!.loss).toBeCloseTo(read.reduce((s, l) => s + l, 0) / read.length, 6);
+    m.destroy();
+    a.destroy();
+  });
+
   it('bad options are refused before any work, naming the option', async () => {
     const m = new CpuEngine().createModel({ ...SIGN, seed: 1 });
     const data = signData(8, 4, 1);

@@ -203,7 +203,7 @@ describe('12. named errors where raw JavaScript ones were', () => {
     const e = engine();
     const m = e.createModel({ ...SMALL, seed: 1 });
     const bytes = await m.save();
-    const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     expect(e.loadModel(ab).config.hiddenSize).toBe(3);
     for (const bad of [null, [], 'm.safetensors', 42]) {
       expect(() => e.loadModel(bad as never)).toThrow(InputError);

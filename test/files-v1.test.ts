@@ -9,7 +9,7 @@ import { configToJSON, resolveConfig, type ModelConfig, type ResolvedConfig } fr
 import { InputError } from '../src/errors.js';
 import { decodeBatchFile, encodeBatchFile, inputShape, targetShape, type BatchInput } from '../src/files/batchFile.js';
 import { decodeModelFile, encodeModelFile } from '../src/files/modelFile.js';
-import { preview, previewList, previewShape, quote } from '../src/files/preview.js';
+import { preview, previewList, previewShape, quote } from '../src/checks/preview.js';
 import { parseSafetensors, serializeSafetensors, type StTensor } from '../src/files/safetensors.js';
 import { int32Values } from '../src/files/tensorValues.js';
 import { EMBEDDING, initParams, paramLayout } from '../src/params.js';

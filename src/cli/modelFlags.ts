@@ -11,7 +11,7 @@
 import type { ModelConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { MODULES, type ModelLoadOptions } from '../files/torchState.js';
-import { preview, quote } from '../files/preview.js';
+import { preview, quote } from '../checks/preview.js';
 import type { Options } from './args.js';
 
 /** parseArgs options of the two flags, to spread into a command's own. */

@@ -36,7 +36,9 @@ export class CpuTrainer extends TrainerBase {
     this.state.step = work.index;
     optimizerUpdate(this.opts.optimizer, this.state, m.params, g.grads, work.lr);
     if (this.carries) this.carried = { B, h: g.hN, c: g.cN };
-    return { loss: g.loss, gradNorm: norm };
+    // Same contract on both backends: a loss that was not asked for is not reported (the GPU never
+    // reads it back), so fit's epoch means cover the same steps everywhere.
+    return work.read ? { loss: g.loss, gradNorm: norm } : { loss: Number.NaN };
   }
 
   protected clearCarried(): void {

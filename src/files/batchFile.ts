@@ -23,7 +23,7 @@ import { shapeString } from '../tensor.js';
 import {
   describeIndex, expectDType, expectFinite, expectLength, expectRank, expectShape,
 } from '../checks/elements.js';
-import { previewList, quote } from './preview.js';
+import { previewList, quote } from '../checks/preview.js';
 import { parseSafetensors, serializeSafetensors, type StTensor } from './safetensors.js';
 import { expectFloat32Range, firstOutOfRange, float64Values, floatTensor, int32Values } from './tensorValues.js';
 

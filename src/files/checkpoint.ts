@@ -31,7 +31,7 @@ import {
 import { resolveSchedule, type ResolvedSchedule, type ScheduleOptions } from '../schedule.js';
 import { scanHeader } from './headerScan.js';
 import { modelMetadata, modelTensors, readModel, type FloatDType, type ModelReading } from './modelFile.js';
-import { preview, previewList, quote } from './preview.js';
+import { preview, previewList, quote } from '../checks/preview.js';
 import { FLOAT_DTYPES, parseSafetensors, serializeSafetensors, type SafetensorsContents } from './safetensors.js';
 import { float64Values, floatTensor } from './tensorValues.js';
 

@@ -11,7 +11,7 @@
  */
 import { CONFIG_KEYS } from '../config.js';
 import { InputError } from '../errors.js';
-import { preview, quote } from './preview.js';
+import { preview, quote } from '../checks/preview.js';
 
 /** PyTorch options that a foreign config might carry, each refused with its own reason. */
 export const FOREIGN_CONFIG_KEYS: Record<string, string> = {

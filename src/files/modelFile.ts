@@ -21,7 +21,7 @@ import { paramLayout } from '../params.js';
 import { shapeString } from '../tensor.js';
 import { expectDType, expectFinite, expectShape } from '../checks/elements.js';
 import { checkConfigKeys } from './configKeys.js';
-import { preview, previewList, quote } from './preview.js';
+import { preview, previewList, quote } from '../checks/preview.js';
 import {
   FLOAT_DTYPES, parseSafetensors, serializeSafetensors, type DType, type SafetensorsContents, type StTensor,
 } from './safetensors.js';

@@ -21,7 +21,7 @@ import { InputError } from '../errors.js';
 import { describeIndex } from '../checks/elements.js';
 import { MAX_NESTING, MAX_RANK, scanHeader, type ScanProblem } from './headerScan.js';
 import { bf16ToFloat32, f16ToFloat32, float32ToBf16Exact, float32ToF16Exact } from './halfFloat.js';
-import { preview, previewShape, quote } from './preview.js';
+import { preview, previewShape, quote } from '../checks/preview.js';
 
 export type DType = 'F16' | 'BF16' | 'F32' | 'F64' | 'I32' | 'I64';
 export type StData = Float32Array | Float64Array | Int32Array;

@@ -26,7 +26,7 @@ import {
 import { InputError } from '../errors.js';
 import { EMBEDDING } from '../params.js';
 import { checkConfigKeys } from './configKeys.js';
-import { preview, previewList, previewShape, quote } from './preview.js';
+import { preview, previewList, previewShape, quote } from '../checks/preview.js';
 
 /** Our module names, the values of a prefix map. */
 export const MODULES = ['lstm', 'gru', 'rnn', 'head', 'embedding', 'init'] as const;

@@ -48,19 +48,25 @@ async function runPage(browser, url, name) {
   const t0 = performance.now();
   let settle;
   const finished = new Promise((ok) => (settle = ok));
-  const onLine = (source, type, text) => {
-    if (type === 'error') errors.push(`${source} console.error: ${text}`);
+  const onLine = (source, type, text, where) => {
+    if (type === 'error') errors.push(`${source} console.error: ${text}${where ? ` (${where})` : ''}`);
     else if (type === 'warn' || type === 'warning') warnings.push(`${source}: ${text}`);
     else if (type === 'log' || type === 'info') logs.push(text);
     if (DONE.test(text) || errors.length > 0) settle();
   };
-  page.on('console', (m) => onLine('page', m.type(), m.text()));
+  // The browser asks for /favicon.ico by itself; its 404 (and the console line about it) is no error of the page's.
+  const favicon = (u) => /\/favicon\.ico(?:$|\?)/.test(u ?? '');
+  page.on('console', (m) => {
+    if (!favicon(m.location()?.url)) onLine('page', m.type(), m.text(), m.location()?.url);
+  });
   page.on('pageerror', (e) => {
     errors.push(`page uncaught: ${e instanceof Error ? e.message : String(e)}`);
     settle();
   });
   page.on('workercreated', (w) => {
-    w.on('console', (m) => onLine('worker', m.type(), m.text()));
+    w.on('console', (m) => {
+      if (!favicon(m.location()?.url)) onLine('worker', m.type(), m.text(), m.location()?.url);
+    });
     w.on('error', (e) => {
       errors.push(`worker uncaught: ${e instanceof Error ? e.message : String(e)}`);
       settle();
@@ -71,7 +77,7 @@ async function runPage(browser, url, name) {
     settle();
   });
   page.on('response', (res) => {
-    if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) {
+    if (res.status() >= 400 && !favicon(res.url())) {
       errors.push(`HTTP ${res.status()}: ${res.url()}`);
       settle();
     }

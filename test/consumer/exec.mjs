@@ -61,11 +61,16 @@ export function failureLine(what, r) {
   return `${what}: ${status}: ${lastLine(r.stderr) || lastLine(r.stdout) || '(no output)'}`;
 }
 
-/** The most telling line of a command's output: the first line naming an error, else the last line. */
+/**
+ * The most telling line of a command's output: an uncaught error as Node prints it ("RuntimeFailure:
+ * …", "Error [ERR_MODULE_NOT_FOUND]: …"), else a compiler error, else the last line (Node's closing
+ * "Node.js v20…" aside).
+ */
 export function lastLine(text) {
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  const error = lines.find((l) => /\b(?:Error|ERR_[A-Z_]+|error TS\d+)\b/.test(l));
-  return clip(error ?? lines.at(-1) ?? '');
+  const thrown = lines.find((l) => /^\w*(?:Error|Failure|Exception)(?: \[\w+\])?: /.test(l));
+  const compiler = lines.find((l) => /\berror TS\d+\b/.test(l));
+  return clip(thrown ?? compiler ?? lines.filter((l) => !/^Node\.js v\d/.test(l)).at(-1) ?? '');
 }
 
 /** At most `n` characters, marked when cut. */

@@ -60,9 +60,12 @@ export async function checkNodeExample(dir, expected, backend) {
   return `${backend}, ${r.seconds.toFixed(1)} s, held out ${heldOut[1]}, predict ${predict[1]}`;
 }
 
-/** `npx --no webgpu-lstm …args` in the project (`--no`: never fetch a package of that name from the registry). */
+/**
+ * `npx webgpu-lstm …args` in the project, as `npx --no -- webgpu-lstm …args`: `--no` so that npx
+ * never fetches a package of that name from the registry, `--` so that it passes `--help` on.
+ */
 function cli(dir, args, timeoutMs = 120_000) {
-  return run('npx', ['--no', 'webgpu-lstm', ...args], { cwd: dir, timeoutMs });
+  return run('npx', ['--no', '--', 'webgpu-lstm', ...args], { cwd: dir, timeoutMs });
 }
 
 /** `webgpu-lstm --help`: exit 0, the usage on stdout, nothing on stderr. */

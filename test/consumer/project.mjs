@@ -2,7 +2,7 @@
 // repository (under os.tmpdir()) that installs the tarball with npm, as `npm i webgpu-lstm` would
 // from the registry (the package's own devDependencies are never installed for a consumer).
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { failureLine, lastLine, run } from './exec.mjs';
 
@@ -67,7 +67,8 @@ export async function install(dir, specs) {
   const args = ['install', ...specs, '--omit=dev', '--no-audit', '--no-fund'];
   const r = await run('npm', args, { cwd: dir, timeoutMs: 240_000 });
   if (r.code !== 0) throw new Error(failureLine(`npm ${args.join(' ')}`, r));
-  const warnings = r.stderr.split('\n').filter((l) => l.startsWith('npm warn') && !/^npm warn\s*$/.test(l));
+  // npm's warnings, one string each ("npm warn" and npm's blank continuation lines dropped).
+  const warnings = r.stderr.split('\n').filter((l) => l.startsWith('npm warn')).map((l) => l.replace(/^npm warn\s*/, '').replace(/\s+/g, ' ').trim()).filter(Boolean);
   return { seconds: r.seconds, warnings };
 }
 
@@ -76,18 +77,6 @@ export async function installedKiB(dir) {
   const r = await run('du', ['-sk', 'node_modules'], { cwd: dir });
   if (r.code !== 0) throw new Error(failureLine('du -sk node_modules', r));
   return Number(r.stdout.split('\t')[0]);
-}
-
-/** The installed packages' names (top level of node_modules, scopes opened). */
-export async function installedPackages(dir) {
-  const root = join(dir, 'node_modules');
-  const names = [];
-  for (const e of await readdir(root)) {
-    if (e.startsWith('.')) continue;
-    if (e.startsWith('@')) for (const s of await readdir(join(root, e))) names.push(`${e}/${s}`);
-    else names.push(e);
-  }
-  return names;
 }
 
 /** The packages of NOT_FOR_THE_BROWSER that `dir`'s node_modules holds. */
@@ -101,9 +90,4 @@ export async function writeProjectFile(dir, path, text) {
   await mkdir(join(file, '..'), { recursive: true });
   await writeFile(file, text);
   return file;
-}
-
-/** Size of a file in bytes. */
-export async function fileSize(file) {
-  return (await stat(file)).size;
 }

@@ -6,6 +6,12 @@
 //
 // Plain ESM (scripts/consumer-test.mjs imports it; test/consumer/readmeBlocks.test.ts tests it).
 
+/**
+ * The blocks scripts/consumer-test.mjs runs, by key: the Node example and what it prints, the Vite
+ * app's src/main.ts, the plain <script type="module"> page, the module worker and its page.
+ */
+export const CONSUMER_BLOCKS = Object.freeze(['example.mjs', 'example.mjs prints', 'vite-app/src/main.ts', 'index.html', 'worker.js', 'worker.html']);
+
 const MARKER = /^<!--\s*consumer-test:\s*(.*?)\s*-->\s*$/;
 const FENCE_OPEN = /^(`{3,}|~{3,})\s*([\w+-]*)\s*$/;
 /** A project path: relative, forward slashes, no `..`, no empty segment. */
