@@ -16,6 +16,7 @@ import { createEngine } from '../src/index.js';
 import { Rng } from '../src/rng.js';
 import type { WebGPUEngine } from '../src/webgpu/engine/engine.js';
 import type { GpuModel } from '../src/webgpu/engine/model.js';
+import { DROP_FACTOR, timePlan } from '../src/webgpu/engine/tuner.js';
 
 let gpu: WebGPUEngine;
 const cpu = new CpuEngine();
@@ -136,6 +137,20 @@ describe('every recurrence variant matches the float64 reference (the tuner may 
     const fastest = [...timings!].sort((a, b) => a.ms - b.ms)[0]!;
     expect(plan.spec.recurrence).toEqual(fastest.recurrence);
     expect(plan.describe().split('\n')[0]).toMatch(/the fastest of .* ms.*measured by (timestamp queries|wall clock)/);
+    // A candidate left after one run was over DROP_FACTOR times the best timed one.
+    const best = Math.min(...timings!.filter((t) => !t.dropped).map((t) => t.ms));
+    for (const t of timings!.filter((t) => t.dropped)) expect(t.ms).toBeGreaterThan(DROP_FACTOR * best);
+    m.destroy();
+  });
+
+  it('timing a plan stops after its first run when that run is over the bound', async () => {
+    const m = gpu.createModel({ cell: 'lstm', inputSize: 1, hiddenSize: 3, numLayers: 1, outputSize: 2, outputs: 'all', loss: 'softmax_ce', seed: 1 }) as GpuModel;
+    const plan = await m.plan('test', 'train', 4, 3, { h: false, c: false });
+    const full = await timePlan(gpu.device, plan, 3);
+    expect(full.dropped).toBe(false);
+    const cut = await timePlan(gpu.device, plan, 3, 0);
+    expect(cut.dropped).toBe(true);
+    expect(cut.ms).toBeGreaterThan(0);
     m.destroy();
   });
 });
