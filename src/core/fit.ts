@@ -149,6 +149,36 @@ export async function runFit(model: ModelBase, data: FitData | AsyncIterable<Fit
 
   const history: FitHistory = { epochs: [], steps: 0, stopped: 'completed', trainer: trainer as Trainer };
   const aborted = () => signal?.aborted === true;
+  const wanted = metrics.filter((m) => m !== 'loss');
+  let best = Infinity, sinceBest = 0;
+
+  /**
+   * The end of an epoch, the same for both kinds of data: metrics on the training set (when it is
+   * in memory) and the validation set, the host copy of the weights, onEpoch, early stopping.
+   * True when training stops here.
+   */
+  const endEpoch = async (log: FitEpochInfo, t0: number, train: FitSet | null, val: FitSet | null): Promise<boolean> => {
+    const fields = log as unknown as Record<string, number>;
+    if (train && wanted.length > 0) {
+      const m = await evaluate(model, train, batchSize, wanted);
+      for (const k of wanted) fields[k] = m[k]!;
+    }
+    if (val) {
+      const m = await evaluate(model, val, batchSize, wanted);
+      log.valLoss = m.loss;
+      for (const k of wanted) fields[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = m[k]!;
+    }
+    await (model as unknown as { keepHostCopy?(steps: number): Promise<void> }).keepHostCopy?.(trainer.steps);
+    log.seconds = (performance.now() - t0) / 1000;
+    history.epochs.push(log);
+    if (onEpoch) await onEpoch(log);
+    if (patience === null) return false;
+    const monitored = log.valLoss ?? log.loss;
+    if (monitored < best) { best = monitored; sinceBest = 0; return false; }
+    if (++sinceBest < patience) return false;
+    history.stopped = 'early-stopping';
+    return true;
+  };
 
   if (isFitData(data)) {
     let train = prepareSet(model, where, data);
@@ -171,7 +201,6 @@ export async function runFit(model: ModelBase, data: FitData | AsyncIterable<Fit
     const W = window === null ? T : Math.min(window, T);
     const dataset = (model as unknown as { fitDataset(set: FitSet): FitDataset }).fitDataset(train);
     const rng = new Rng(seed * 2654435761 + 1);
-    let best = Infinity, sinceBest = 0;
     try {
       for (let epoch = 1; epoch <= epochs && !aborted(); epoch++) {
         const t0 = performance.now();
@@ -197,25 +226,7 @@ export async function runFit(model: ModelBase, data: FitData | AsyncIterable<Fit
           }
         }
         await model.queue.idle();
-        const log: FitEpochInfo = { epoch, loss: mean(losses), steps: stepsThisEpoch, seconds: 0 };
-        const wanted = metrics.filter((m) => m !== 'loss');
-        if (wanted.length > 0) {
-          const m = await evaluate(model, train, batchSize, wanted);
-          for (const k of wanted) (log as unknown as Record<string, number>)[k] = m[k]!;
-        }
-        if (val) {
-          const m = await evaluate(model, val, batchSize, wanted);
-          log.valLoss = m.loss;
-          for (const k of wanted) (log as unknown as Record<string, number>)[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = m[k]!;
-        }
-        await (model as unknown as { keepHostCopy?(steps: number): Promise<void> }).keepHostCopy?.(trainer.steps);
-        log.seconds = (performance.now() - t0) / 1000;
-        history.epochs.push(log);
-        if (onEpoch) await onEpoch(log);
-        if (patience !== null) {
-          const monitored = log.valLoss ?? log.loss;
-          if (monitored < best) { best = monitored; sinceBest = 0; } else if (++sinceBest >= patience) { history.stopped = 'early-stopping'; break; }
-        }
+        if (await endEpoch({ epoch, loss: mean(losses), steps: stepsThisEpoch, seconds: 0 }, t0, train, val)) break;
       }
     } finally {
       await model.queue.idle();
@@ -224,7 +235,6 @@ export async function runFit(model: ModelBase, data: FitData | AsyncIterable<Fit
   } else if (isIterable(data)) {
     if (o.validationSplit !== undefined) throw new InputError(`${where}: validationSplit needs a dataset in memory { x, y }; with batches from an iterable pass validation`);
     const val = o.validation !== undefined ? prepareSet(model, `${where} validation`, o.validation as FitData) : null;
-    let best = Infinity, sinceBest = 0;
     for (let epoch = 1; epoch <= epochs && !aborted(); epoch++) {
       const t0 = performance.now();
       const losses: number[] = [];
@@ -244,21 +254,7 @@ export async function runFit(model: ModelBase, data: FitData | AsyncIterable<Fit
         throw new InputError(`${where}: the data source gave no batches in epoch ${epoch}${epoch > 1 ? '; for several epochs pass an iterable that starts over each time it is iterated (not a generator object), or epochs: 1' : ''}`);
       }
       await model.queue.idle();
-      const log: FitEpochInfo = { epoch, loss: mean(losses), steps: n, seconds: 0 };
-      if (val) {
-        const wanted = metrics.filter((m) => m !== 'loss');
-        const m = await evaluate(model, val, batchSize, wanted);
-        log.valLoss = m.loss;
-        for (const k of wanted) (log as unknown as Record<string, number>)[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = m[k]!;
-      }
-      await (model as unknown as { keepHostCopy?(steps: number): Promise<void> }).keepHostCopy?.(trainer.steps);
-      log.seconds = (performance.now() - t0) / 1000;
-      history.epochs.push(log);
-      if (onEpoch) await onEpoch(log);
-      if (patience !== null) {
-        const monitored = log.valLoss ?? log.loss;
-        if (monitored < best) { best = monitored; sinceBest = 0; } else if (++sinceBest >= patience) { history.stopped = 'early-stopping'; break; }
-      }
+      if (await endEpoch({ epoch, loss: mean(losses), steps: n, seconds: 0 }, t0, null, val)) break;
     }
   } else {
     throw new InputError(`${where}: expected data { x, y, lengths? } or an iterable of such batches, received ${show(data)}`);
