@@ -78,7 +78,7 @@ fn stepGruBackward(t: u32, q0: u32, end: u32, j: u32) {
   let dpn = select(vec4f(0.0), dn * ((1.0 - n) * (1.0 + n)), live);
   let dpr = select(vec4f(0.0), dpn * ghn * (r * (1.0 - r)), live);
   let dpz = select(vec4f(0.0), dz * (z * (1.0 - z)), live);
-  let dpnr = dpn * r;
+  let dpnr = select(vec4f(0.0), dpn * r, live);
   let dc = select(vec4f(0.0), dh * z, live);
   for (var q = 0u; q < 4u; q++) {
     if (q0 + q >= end) { break; }
@@ -97,6 +97,7 @@ fn stepGruBackward(t: u32, q0: u32, end: u32, j: u32) {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let b0 = wid.x * u.R;
   let end = min(b0 + u.R, u.B);                // the slice is rows b0 … end−1
+  if (b0 >= u.B) { return; }                    // a workgroup past the batch (over-dispatch) has no rows
   let quads = (end - b0 + 3u) / 4u;
   let items = quads * u.H;
   for (var s = 0u; s < u.T; s++) {

@@ -80,6 +80,7 @@ fn stepRnnForward(t: u32, q0: u32, end: u32, j: u32) {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let b0 = wid.x * u.R;
   let end = min(b0 + u.R, u.B);                // the slice is rows b0 … end−1
+  if (b0 >= u.B) { return; }                    // a workgroup past the batch (over-dispatch) has no rows
   let quads = (end - b0 + 3u) / 4u;
   let items = quads * u.H;
   for (var t = 0u; t < u.T; t++) {

@@ -277,6 +277,13 @@ export interface Model {
    * optional `lengths` [B] and `h0`/`c0` [L, B, H]; outputs `logits`, `output`, `h_n`, `c_n`).
    */
   toOnnx(opts?: { lengths?: boolean; stateInputs?: boolean; opset?: number }): Promise<Uint8Array>;
+  /**
+   * What a pass of batch `batchSize` and length `sequenceLength` runs. On webgpu: which kernel
+   * variant and why (the tuner's timings, or the rule that decided; "provisional" while the
+   * candidates are still being timed in the background), then every dispatch with its kernel and
+   * grid. On cpu: a line saying passes run on the host in float64.
+   */
+  describePlan(opts: { batchSize: number; sequenceLength: number; mode?: 'train' | 'forward' }): Promise<string>;
   /** Frees what the model owns (parameters, plans); later calls fail with a clear error. */
   destroy(): void;
 }

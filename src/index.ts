@@ -28,11 +28,13 @@ export interface CreateEngineOptions {
   /** Where notes go: the adapter fallback taken, why the cpu backend was chosen, uncaptured GPU errors. Default: stderr in Node, console.warn in a browser. */
   log?: (msg: string) => void;
   /**
-   * webgpu: how each plan's kernel variants are chosen. 'measure' (default): by timing the
-   * candidates on this adapter, once per shape (see describePlan); 'model': by the cost model only,
-   * nothing timed (reproducible plans, fastest start).
+   * webgpu: how each plan's kernel variants are chosen (model.describePlan says which and why).
+   * 'background' (default): a new shape first runs the cost model's pick while the candidates are
+   * timed on this adapter in the background, once per shape; the fastest takes over from the next
+   * step. 'measure': the first step of a shape waits for the timings. 'model': the cost model
+   * only, nothing timed.
    */
-  tuning?: 'measure' | 'model';
+  tuning?: 'background' | 'measure' | 'model';
 }
 
 function defaultLog(msg: string): void {
@@ -58,8 +60,8 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
     throw new InputError(`createEngine: backend must be "cpu" or "webgpu", received ${show(opts.backend)}`);
   }
   if (opts.log !== undefined && typeof opts.log !== 'function') throw new InputError(`createEngine: log must be a function, received ${show(opts.log)}`);
-  if (opts.tuning !== undefined && opts.tuning !== 'measure' && opts.tuning !== 'model') throw new InputError(`createEngine: tuning must be "measure" or "model", received ${show(opts.tuning)}`);
-  const tuning = opts.tuning ?? 'measure';
+  if (opts.tuning !== undefined && !['background', 'measure', 'model'].includes(opts.tuning as string)) throw new InputError(`createEngine: tuning must be "background", "measure" or "model", received ${show(opts.tuning)}`);
+  const tuning = opts.tuning ?? 'background';
   const log = opts.log ?? defaultLog;
   if (opts.backend === 'cpu') {
     if (opts.device) throw new InputError('createEngine: a device implies backend "webgpu", received backend "cpu"');

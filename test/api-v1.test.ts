@@ -78,8 +78,10 @@ describe('fit', () => {
     const write = q.writeBuffer.bind(q);
     const perStep: number[] = [];
     let bytes = 0;
+    // Counted: what reaches the plan's inputs and the dataset; not the uniform slots (a plan swapped
+    // in by the background tuner writes its own once) nor the tuner's candidates.
     (q as { writeBuffer: unknown }).writeBuffer = (buffer: GPUBuffer, offset: number, data: ArrayBufferView, ...rest: unknown[]) => {
-      bytes += data.byteLength;
+      if (!buffer.label.endsWith('.uniforms') && !buffer.label.startsWith('tuning')) bytes += data.byteLength;
       return (write as (...a: unknown[]) => void)(buffer, offset, data, ...rest);
     };
     try {
@@ -187,6 +189,36 @@ describe('fit', () => {
   });
 });
 
+describe('describePlan and the background tuner', () => {
+  it('webgpu: a new shape runs the provisional pick while timed; the timed variant takes over, and training goes on exactly', async () => {
+    const data = signData(20, 11, 5);
+    const opts = { optimizer: { name: 'sgd' as const, lr: 0.1 } };
+    const m = gpu.createModel({ ...SIGN, seed: 5 });
+    const t = m.trainer(opts);
+    await t.step(data.x, data.y);
+    expect((await m.describePlan({ batchSize: 20, sequenceLength: 11 })).split('\n')[0]).toMatch(/^train B=20 T=11: .*provisional: \d+ candidates are being timed in the background/);
+    await gpu.tuner.idle();
+    await t.step(data.x, data.y);
+    const after = await m.describePlan({ batchSize: 20, sequenceLength: 11 });
+    expect(after.split('\n')[0]).toMatch(/^train B=20 T=11: .*the fastest of .* ms \(measured by/);
+    expect(after.split('\n').length).toBeGreaterThan(5); // then a row per dispatch
+    // Two steps across the swap are the two steps of the float64 engine.
+    const c = new CpuEngine().createModel({ ...SIGN, seed: 5 });
+    const tc = c.trainer(opts);
+    for (let i = 0; i < 2; i++) await tc.step(data.x, data.y);
+    const pa = await m.getParameters(), pc = await c.getParameters();
+    for (const [k, v] of pc) expect(normwiseError(pa.get(k)!, v, 1e-30), k).toBeLessThan(1e-5);
+    m.destroy();
+  });
+
+  it('cpu: says a pass runs on the host; bad options are named', async () => {
+    const m = new CpuEngine().createModel({ ...SIGN, seed: 1 });
+    expect(await m.describePlan({ batchSize: 3, sequenceLength: 4, mode: 'forward' })).toMatch(/^forward B=3 T=4: the cpu backend runs each pass on the host in float64/);
+    await expect(m.describePlan({ batchSize: 0, sequenceLength: 4 })).rejects.toThrow(/describePlan: batchSize must be an integer ≥ 1, received 0/);
+    await expect(m.describePlan({ batchSize: 1, sequenceLength: 4, mode: 'grad' } as never)).rejects.toThrow(/describePlan: mode must be "train" or "forward", received "grad"/);
+  });
+});
+
 describe('predict', () => {
   it.each(backends())('%s: probabilities of the logits, the shape of the logits; raw values for mse; lengths', async (_n, engine) => {
     const e = engine();
@@ -230,7 +262,10 @@ describe('stream: one timestep at a time equals forward over the whole sequence'
       for (let t = 0; t < T; t++) {
         const xt = x.data instanceof Int32Array ? new Int32Array(B) : new Float32Array(B * per);
         for (let b = 0; b < B; b++) for (let i = 0; i < per; i++) xt[b * per + i] = x.data[(b * T + t) * per + i]!;
-        if (t === 1 && counters) created = counters.buffersCreated;
+        if (t === 1 && counters) {
+          await (gpu as WebGPUEngine).tuner.idle(); // the stream keeps the plan of its first step; the timing's scratch is freed
+          created = counters.buffersCreated;
+        }
         const out = await s.step({ data: xt, shape: cfg.inputKind === 'tokens' ? [B] : [B, per] } as never);
         if (cfg.outputs === 'all') {
           const ref = new Float64Array(B * C);
@@ -289,6 +324,7 @@ describe('exact resume from a checkpoint', () => {
     const ck = await tb.save();
     const c = e.loadModel(ck);
     const tc = c.trainer({ ...opts, resume: ck });
+    expect(tc.steps, 'the checkpoint\'s step count, at once').toBe(n);
     for (const { x, y } of batches.slice(n)) await tc.step(x, y);
     expect(tc.steps).toBe(n + m2);
     return { one: await a.getParameters(), resumed: await c.getParameters() };

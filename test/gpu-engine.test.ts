@@ -131,7 +131,15 @@ describe('every recurrence variant matches the float64 reference (the tuner may 
   it('the tuner picks the variant its timings say is fastest, and describePlan says which and why', async () => {
     const cfg: ModelConfig = { cell: 'lstm', inputSize: 1, hiddenSize: 5, numLayers: 2, outputSize: 4, outputs: 'all', loss: 'softmax_ce' };
     const m = gpu.createModel({ ...cfg, seed: 1 }) as GpuModel;
+    const first = await m.plan('test', 'train', 12, 9, { h: false, c: false });
+    // The default policy: the cost model's pick first, timed in the background.
+    expect(first.settled).toBe(false);
+    expect(first.why).toMatch(/provisional: \d+ candidates are being timed in the background/);
+    await gpu.tuner.idle();
     const plan = await m.plan('test', 'train', 12, 9, { h: false, c: false });
+    expect(plan.settled).toBe(true);
+    // Kept when it already ran the winner, else replaced by a plan of the winner.
+    expect(plan === first).toBe(plan.spec.recurrence.kind === first.spec.recurrence.kind && JSON.stringify(plan.spec.recurrence) === JSON.stringify(first.spec.recurrence) && plan.spec.matmul.kernel === first.spec.matmul.kernel);
     const timings = [...gpu.tuner.timings.entries()].find(([k]) => k.startsWith(JSON.stringify(m.config)) && k.endsWith(':12:9:train'))?.[1];
     expect(timings && timings.length).toBeGreaterThan(1);
     const fastest = [...timings!].sort((a, b) => a.ms - b.ms)[0]!;
@@ -205,6 +213,10 @@ describe('counted, not timed', () => {
     const B = 7, T = 50, L = 2;
     const { x, y } = randomBatch(cfg, B, T, rng);
     await trainer.step(x, y);
+    // Once the background timing of this shape is over (and its plan swapped in, if it lost),
+    // nothing more is created.
+    await gpu.tuner.idle();
+    await trainer.step(x, y);
     const c0 = { ...gpu.counters };
     await trainer.step(x, y, { readLoss: false });
     const perStep = { submits: gpu.counters.submits - c0.submits, dispatches: gpu.counters.dispatches - c0.dispatches };
@@ -217,7 +229,7 @@ describe('counted, not timed', () => {
     expect(gpu.counters.buffersCreated).toBe(c0.buffersCreated);
     expect(gpu.counters.bindGroupsCreated).toBe(c0.bindGroupsCreated);
     expect(gpu.counters.pipelinesCreated).toBe(c0.pipelinesCreated);
-    expect(gpu.counters.submits - c0.submits).toBe(999);
+    expect(gpu.counters.submits - c0.submits).toBe(999); // 1 + 998
     model.destroy();
   });
 

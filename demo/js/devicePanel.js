@@ -23,10 +23,12 @@ function limitText(name, v) {
  * @param {HTMLElement} root
  * @param {import('webgpu-lstm').BackendsDescription} d
  * @param {import('webgpu-lstm').Engine | null} engine  the engine training now, if any
+ * @param {{ policy: string, why: string } | null} tuning  the webgpu engine's kernel tuning
  */
-export function renderDevice(root, d, engine) {
+export function renderDevice(root, d, engine, tuning = null) {
   const w = d.webgpu;
   const rows = [['training on', engine ? `${engine.backend} — ${engine.adapterInfo.description}` : '–']];
+  if (engine?.backend === 'webgpu' && tuning) rows.push(['kernel tuning', `${tuning.policy}: ${tuning.why}`]);
   if (w.available) {
     const a = w.adapter;
     rows.push(['adapter', a.description]);

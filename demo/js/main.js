@@ -1,35 +1,42 @@
 // The demo page's script: wires the controls to one training run at a time (task, seed, backend →
-// engine, model, trainer, data, loop), the loss chart, the task's panel, the device card, the CPU
-// check, and saving and loading model files. The page's state is on `window.demo` for tests.
+// engine, model, data, `model.fit` through FitRun), the loss and held-out charts, the task's
+// panel, the progress toward the recipe's number of steps, the device card, the CPU check, and
+// saving and loading model files. The page's state is on `window.demo` for tests.
 //
-// URL parameters: ?task=bitpair|echo|mnist-rows|binary-add&seed=N&backend=auto|webgpu|cpu&autostart=0|1
+// URL parameters: ?task=bitpair|echo|mnist-rows|binary-add|forecast|text&seed=N&backend=auto|webgpu|cpu&autostart=0|1
+//                 &tuning=background|measure|model (the webgpu engine's kernel tuning; see engines.js)
+import { StepChart } from './charts.js';
 import { CheckPanel } from './checkPanel.js';
 import { renderDevice } from './devicePanel.js';
 import { Engines } from './engines.js';
-import { LossChart } from './lossChart.js';
+import { FitRun } from './fitRun.js';
 import { downloadModel, readFileBytes, taskForModel } from './modelFile.js';
 import { describeRecipe } from './tasks/describe.js';
 import { TASKS, taskByName } from './tasks/index.js';
-import { TrainLoop } from './trainLoop.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   task: $('task'), seed: $('seed'), backend: $('backend'), start: $('start'), pause: $('pause'), save: $('save'), load: $('load'),
   check: $('check'), badge: $('backend-badge'), notice: $('notice'), error: $('error'), step: $('step'), total: $('total'),
-  loss: $('loss'), sps: $('sps'), status: $('state'), recipe: $('recipe'), device: $('device'), panelTitle: $('panel-title'),
-  panel: $('panel'),
+  progress: $('progress'), percent: $('percent'), epoch: $('epoch'), lossLabel: $('loss-label'), lossTitle: $('loss-title'),
+  loss: $('loss'), sps: $('sps'), eta: $('eta'), status: $('state'), recipe: $('recipe'), about: $('about'), device: $('device'),
+  panelTitle: $('panel-title'), panel: $('panel'), chart: $('chart'), scoreChart: $('score-chart'), scoreTitle: $('score-title'),
 };
 
 /** What a test (or a curious developer) can read: window.demo.state. */
 const state = {
-  status: 'starting', task: null, backend: null, seed: null, step: 0, total: 0, loss: Number.NaN, stepsPerSecond: Number.NaN,
-  evaluations: 0, lastView: null, error: null, notes: [],
+  status: 'starting', task: null, backend: null, seed: null, step: 0, total: 0, epoch: 0, loss: Number.NaN, stepsPerSecond: Number.NaN,
+  evaluations: 0, score: Number.NaN, lastView: null, error: null, notes: [],
 };
 
-const chart = new LossChart($('chart'));
-const engines = new Engines((msg) => state.notes.push(msg));
-/** The current run: { task, seed, engine, model, loop }. */
+const urlTuning = new URLSearchParams(location.search).get('tuning');
+const engines = new Engines((msg) => state.notes.push(msg), ['background', 'measure', 'model'].includes(urlTuning ?? '') ? urlTuning : null);
+/** The charts of the current run (made per run: their units and reference lines are the task's). */
+let lossChart = null, scoreChart = null;
+/** The current run: { task, seed, engine, model, data, panel, loop }. */
 let run = null;
+/** How the current task shows its loss: label and scale (text: bits per character). */
+let lossUnit = { label: 'loss', scale: 1 };
 /** Bumped by every startRun, so a start overtaken by a newer one (two quick clicks) gives way. */
 let generation = 0;
 
@@ -67,16 +74,46 @@ function setStatus(s) {
   ui.start.textContent = run === null && s !== 'starting' ? 'Start' : 'Restart';
 }
 
+/** "3 min 20 s" */
+function duration(seconds) {
+  if (!Number.isFinite(seconds)) return '';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+}
+
 function showProgress() {
-  ui.step.textContent = String(state.step);
-  ui.total.textContent = String(state.total);
-  ui.loss.textContent = Number.isFinite(state.loss) ? state.loss.toFixed(4) : '–';
+  ui.step.textContent = state.step.toLocaleString('en');
+  ui.total.textContent = state.total ? state.total.toLocaleString('en') : '–';
+  const share = state.total ? Math.min(1, state.step / state.total) : 0;
+  ui.progress.value = share;
+  ui.percent.textContent = `${(100 * share).toFixed(share < 0.1 ? 1 : 0)} %`;
+  ui.epoch.textContent = state.epoch ? `${state.epoch} of ${run?.data?.epochs ?? '–'}` : '–';
+  ui.lossLabel.textContent = lossUnit.label;
+  ui.loss.textContent = Number.isFinite(state.loss) ? (state.loss * lossUnit.scale).toFixed(4) : '–';
   ui.sps.textContent = Number.isFinite(state.stepsPerSecond) ? state.stepsPerSecond.toFixed(state.stepsPerSecond < 10 ? 2 : 0) : '–';
+  const left = (state.total - state.step) / state.stepsPerSecond;
+  ui.eta.textContent = state.status === 'training' && state.step > 0 && Number.isFinite(left) ? `≈ ${duration(left)} left at this rate` : '';
+}
+
+/** The run's charts: the loss (log scale; the task's unit and reference lines) and the held-out score. */
+function makeCharts(task, loss) {
+  lossChart?.destroy();
+  scoreChart?.destroy();
+  ui.lossTitle.textContent = loss.label === 'loss' ? 'loss' : `loss (${loss.label})`;
+  ui.scoreTitle.textContent = task.score.label[0].toUpperCase() + task.score.label.slice(1);
+  lossChart = new StepChart(ui.chart, { yLabel: loss.label, log: true, series: [{ label: loss.label }], refs: loss.refs });
+  const pct = task.score.unit === '%';
+  scoreChart = new StepChart(ui.scoreChart, {
+    yLabel: task.score.label, height: 260, range: task.score.range, refs: task.score.refs,
+    series: [{ label: task.score.label, stroke: '#1a8f4c', format: task.score.format ?? (pct ? (v) => `${(100 * v).toFixed(1)} %` : (v) => v.toFixed(3)) }],
+  });
 }
 
 async function showDevice(engine) {
   const d = await engines.describe();
-  renderDevice(ui.device, d, engine);
+  renderDevice(ui.device, d, engine, engine?.backend === 'webgpu' ? await engines.tuning() : null);
   ui.badge.textContent = engine ? engine.backend : 'not started';
   ui.badge.classList.toggle('cpu', engine?.backend === 'cpu');
   if (!engine) return;
@@ -97,13 +134,15 @@ async function stopRun() {
   if (!run) return;
   const old = run;
   run = null;
-  await old.loop.stop();
-  old.model.destroy();
+  await old.loop?.stop();
+  old.data?.dispose?.();
+  old.panel?.destroy?.();
+  old.model?.destroy();
 }
 
 /**
  * Starts training `task` from a fresh model of `seed`, or from `model` (loaded from a file), on the
- * engine the backend control names.
+ * engine the backend control names: `model.fit` on the task's data, through FitRun.
  */
 async function startRun(task, { seed, model = null, engine = null } = {}) {
   const mine = ++generation;
@@ -112,46 +151,64 @@ async function startRun(task, { seed, model = null, engine = null } = {}) {
   clearError();
   setStatus('starting');
   ui.task.value = task.name;
-  Object.assign(state, { task: task.name, seed, step: 0, loss: Number.NaN, stepsPerSecond: Number.NaN, evaluations: 0, lastView: null });
-  chart.clear();
+  Object.assign(state, { task: task.name, seed, step: 0, total: 0, epoch: 0, loss: Number.NaN, stepsPerSecond: Number.NaN, evaluations: 0, score: Number.NaN, lastView: null });
   ui.panelTitle.textContent = task.title;
-  const panel = new task.Panel(ui.panel);
+  ui.recipe.textContent = '';
+  ui.about.textContent = task.about ?? '';
+  const panel = new task.Panel(ui.panel, task);
+  let data = null;
   try {
     engine ??= await engines.get(ui.backend.value);
     state.backend = engine.backend;
     await showDevice(engine);
-    const data = await task.createData(seed);
-    model ??= engine.createModel({ ...task.model, seed });
-    if (mine !== generation) return model.destroy();
-    const total = data.totalSteps;
-    const trainer = model.trainer(task.trainerOptions(total));
-    state.total = total;
-    ui.recipe.textContent = describeRecipe(task, total);
+    data = await task.createData(seed);
+    const config = data.model ?? task.model;
+    if (model && config.vocabSize !== undefined && model.config.vocabSize !== config.vocabSize) {
+      throw new Error(`model file: expected a vocabulary of ${config.vocabSize} characters (this page's text), received ${model.config.vocabSize}`);
+    }
+    model ??= engine.createModel({ ...config, seed });
+    if (mine !== generation) {
+      data.dispose?.();
+      return model.destroy();
+    }
+    const loss = data.loss ?? task.loss ?? {};
+    lossUnit = { label: loss.label ?? 'loss', scale: loss.scale ?? 1 };
+    makeCharts(task, { label: lossUnit.label, refs: loss.refs });
+    const fitOptions = data.fitOptions(model);
+    data.epochs = fitOptions.epochs ?? 1;
+    state.total = data.total;
+    ui.recipe.textContent = describeRecipe(model.config, data);
     showProgress();
-    const loop = new TrainLoop({
-      trainer, total, evalEveryMs: task.evalEveryMs,
-      batch: (step) => data.batch(step),
-      evaluate: () => data.evaluate(model),
-      onLoss(step, loss, stepsPerSecond) {
-        Object.assign(state, { step, loss, stepsPerSecond });
-        chart.push(step, loss);
+    const loop = new FitRun({
+      model, source: data.source, fitOptions, total: data.total, evalEvery: data.evalEvery,
+      evaluate: (step, reason) => data.evaluate(model, step, reason),
+      onStep(step, epoch) {
+        Object.assign(state, { step, epoch });
         showProgress();
       },
-      onEvaluate(view) {
+      onLoss(step, loss, stepsPerSecond) {
+        Object.assign(state, { step, loss, stepsPerSecond });
+        lossChart.push(step, [loss * lossUnit.scale]);
+        showProgress();
+      },
+      onEvaluate(view, step) {
         state.evaluations++;
         state.lastView = view;
+        state.score = view.score;
+        scoreChart.push(step, [view.score]);
         panel.update(view);
       },
       onStatus(s) {
         state.step = loop.step;
-        showProgress();
         if (run?.loop === loop) setStatus(s);
+        showProgress();
       },
       onError: showError,
     });
-    run = { task, seed, engine, model, loop };
-    loop.resume();
+    run = { task, seed, engine, model, data, panel, loop };
+    loop.start();
   } catch (err) {
+    data?.dispose?.();
     model?.destroy();
     setStatus('error');
     showError(err);
@@ -182,7 +239,7 @@ ui.backend.addEventListener('change', startSelected);
 
 ui.pause.addEventListener('click', () => {
   if (!run) return;
-  if (run.loop.status === 'training') run.loop.pause();
+  if (run.loop.status === 'training') void run.loop.pause();
   else if (run.loop.status === 'paused') run.loop.resume();
 });
 
@@ -238,11 +295,19 @@ const check = new CheckPanel({
 
 window.demo = {
   state,
-  chart,
   check,
   /** Points the loss chart holds. */
   get chartPoints() {
-    return chart.points;
+    return lossChart?.points ?? 0;
+  },
+  /** Points the held-out score chart holds. */
+  get scorePoints() {
+    return scoreChart?.points ?? 0;
+  },
+  /** Draws both charts now (for screenshots). */
+  flushCharts() {
+    lossChart?.flush();
+    scoreChart?.flush();
   },
   get run() {
     return run;

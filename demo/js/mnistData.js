@@ -1,23 +1,21 @@
 // The MNIST sample in the page: demo/generated/mnist-rows.safetensors (written by
 // demo/mnistSample.mjs from the task's own selection), fetched once and decoded back to the
 // pixel values the CLI trains on: x holds U8 indices into the F64 codebook.
+import { fetchGenerated } from './dataFiles.js';
 
-const URL_PATH = '/generated/mnist-rows.safetensors';
 let cached = null;
 
 /** { train: { x: Float64Array [n·28·28], y: Int32Array [n] }, test: {…}, side: 28 }. */
 export function loadMnistSample() {
-  cached ??= fetchSample().catch((err) => {
+  cached ??= decodeSample().catch((err) => {
     cached = null; // a later try may succeed (e.g. after `node demo/prepare.mjs`)
     throw err;
   });
   return cached;
 }
 
-async function fetchSample() {
-  const res = await fetch(URL_PATH);
-  if (!res.ok) throw new Error(`MNIST sample ${URL_PATH}: HTTP ${res.status} (${await res.text()}); \`npm run demo\` generates it`);
-  const tensors = parseSafetensors(new Uint8Array(await res.arrayBuffer()));
+async function decodeSample() {
+  const tensors = parseSafetensors(await fetchGenerated('mnist-rows.safetensors', 'bytes'));
   const codebook = tensors.get('codebook');
   const decode = (name) => {
     const codes = tensors.get(name).data;

@@ -28,10 +28,13 @@ function canonical(config) {
   return JSON.stringify(configToJSON(resolveConfig(config, 'config', ['forgetBias'])));
 }
 
-/** The task whose model has the loaded model's config, or an Error that says what was expected. */
+/**
+ * The task whose model has the loaded model's config (a task whose model depends on its data,
+ * such as text's vocabulary, says so with `modelMatches`), or an Error that says what was expected.
+ */
 export function taskForModel(model, tasks, where) {
   const got = canonical(model.config);
-  const task = tasks.find((t) => canonical(t.model) === got);
+  const task = tasks.find((t) => (t.modelMatches ? t.modelMatches(model.config, canonical) : canonical(t.model) === got));
   if (task) return task;
   return new Error(`${where}: expected the model of one of the tasks (${tasks.map((t) => `${t.name}: ${canonical(t.model)}`).join('; ')}), received ${got}`);
 }

@@ -13,7 +13,7 @@ import { InputError } from '../errors.js';
 import type { ResolvedConfig } from '../config.js';
 import { paramLayout, type ParamLayout } from '../params.js';
 import { prepareInputs, prepareTargets, checkParameterMap, type Precision, type PreparedInputs, type PreparedTargets } from '../checks/tensors.js';
-import { show } from '../checks/options.js';
+import { checkNumber, POSITIVE_INT, show } from '../checks/options.js';
 import { encodeModelFile } from '../files/modelFile.js';
 import type { EngineBase } from './engineBase.js';
 import { SerialQueue } from './serialQueue.js';
@@ -55,6 +55,8 @@ export abstract class ModelBase implements Model {
   protected abstract makeStream(batchSize: number): Stream;
   /** Frees what the backend holds for the model. */
   protected abstract destroyBackend(): void;
+  /** describePlan's text for checked (mode, B, T). */
+  protected abstract planText(mode: 'train' | 'forward', B: number, T: number): Promise<string>;
 
   // ---- the public calls ----
 
@@ -157,6 +159,18 @@ export abstract class ModelBase implements Model {
     const params = await this.getParameters();
     const { exportOnnx } = await import('../interop/onnx.js');
     return exportOnnx(this.config, params, opts);
+  }
+
+  describePlan(opts: { batchSize: number; sequenceLength: number; mode?: 'train' | 'forward' }): Promise<string> {
+    const where = 'describePlan';
+    return this.call(where, () => {
+      const o = plainOptions(where, opts, ['batchSize', 'sequenceLength', 'mode']);
+      const B = checkNumber(where, 'batchSize', o.batchSize, POSITIVE_INT);
+      const T = checkNumber(where, 'sequenceLength', o.sequenceLength, POSITIVE_INT);
+      if (o.mode !== undefined && o.mode !== 'train' && o.mode !== 'forward') throw new InputError(`${where}: mode must be "train" or "forward", received ${show(o.mode)}`);
+      const mode = (o.mode as 'train' | 'forward' | undefined) ?? 'train';
+      return () => this.planText(mode, B, T);
+    });
   }
 
   destroy(): void {

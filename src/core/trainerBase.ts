@@ -66,10 +66,9 @@ export abstract class TrainerBase implements Trainer {
     if (!this.opts.resume) return;
     const ck = this.checkCheckpoint(this.opts.resume);
     this.carryB = ck.carried?.batchSize ?? null;
-    const restore = this.model.queue.run(async () => {
-      await this.restore(ck);
-      this.applied = ck.optimizerState.step;
-    });
+    // Counted at once: the restore is queued first, so every later call sees the checkpoint's step.
+    this.applied = ck.optimizerState.step;
+    const restore = this.model.queue.run(() => this.restore(ck));
     restore.catch(() => undefined);
   }
 

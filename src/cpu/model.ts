@@ -113,4 +113,9 @@ export class CpuModel extends ModelBase {
   }
 
   protected destroyBackend(): void {}
+
+  protected async planText(mode: 'train' | 'forward', B: number, T: number): Promise<string> {
+    this.checkPass('describePlan', B, T, mode);
+    return `${mode} B=${B} T=${T}: the cpu backend runs each pass on the host in float64 (src/reference/, the kernels' twins in the GPU plan's order); no GPU plan`;
+  }
 }

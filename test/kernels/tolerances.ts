@@ -39,6 +39,27 @@ export const MATMUL = { c: 2 };
 export const matmulBound = (K: number): number => MATMUL.c * Math.sqrt(Math.max(K, 1) + 3) * UNIT;
 
 /**
+ * matmul_small (and its split-K partner splitk_reduce), normwise as matmul: ≤ c·√K'·u with
+ * K' = max(K_eff, 1) + 3 and K_eff the length of the longest f32 sum of the mode, the error taken
+ * relative to max(‖ref‖₂, ‖size‖₂), size = √(Σ term²) per element (the twin on squared inputs):
+ * the scale of a random-sign sum's partial sums, which its roundings are relative to. Relative to
+ * ‖ref‖ alone, single elements that cancel read high (matmul's note: a one-row sum of 27 terms
+ * drawn as 0.338, terms' size 3, gave 0.75 of the bound with no kernel error).
+ *   splits = 1         K_eff = K        matmul's sum (one rounding per product, then bias, bias2,
+ *                                       old C): the same bound as matmul; measured 0.19 (row sums 0.27)
+ *   one split's partial  K_eff = its chunk's length (k1 − k0)   no bias, no accumulate; the row
+ *                                       sums alike; measured 0.25 (row sums 0.34)
+ *   split → reduce     K_eff = K + splits   each split sums its chunk in order, then splitk_reduce
+ *                                       adds the splits in order s (one more rounding per split):
+ *                                       a blocked sum of K terms; measured 0.16 (row sums 0.16)
+ *   splitk_reduce      K_eff = splits   a sequential sum of exact partials (+ old C); measured
+ *                                       0.17 (row sums 0.15)
+ * An empty sum (K = 0 row sums, a split whose chunk starts past K) must be exactly 0.
+ */
+export const MATMUL_SMALL = { c: 2 };
+export const matmulSmallBound = (kEff: number): number => MATMUL_SMALL.c * Math.sqrt(Math.max(kEff, 1) + 3) * UNIT;
+
+/**
  * reduce_rows, normwise over the cols outputs: ≤ c·√R'·u, R' = rows + 1. Each output is a
  * sequential f32 sum of R exact inputs plus the accumulate add. Measured: 0.45·√R'·u, 0.23 of the
  * bound (0.22 now).
@@ -135,6 +156,50 @@ export const RNN_GRU_STEP = { rnn_step_forward: 2, rnn_step_backward: 2, gru_ste
 export type RnnGruKernel = keyof typeof RNN_GRU_STEP;
 export const rnnGruStepBound = (kernel: RnnGruKernel, K: number): number => RNN_GRU_STEP[kernel] * Math.sqrt(K + 1) * EPS;
 export const rnnGruChainBound = (kernel: RnnGruKernel, K: number, T: number): number => RNN_GRU_STEP[kernel] * Math.sqrt((K + 1) * T) * EPS;
+
+// -------------------------------------------------------------------------------------------------
+// Time-looped layer kernels: {lstm,gru,rnn}_layer_{forward,backward}, all T steps of a layer in one
+// dispatch. Padded steps and tail copies are exact, checked bit for bit, as for the step kernels.
+
+/**
+ * The layer kernels do the step kernels' arithmetic in the step kernels' summation order (LSTM
+ * backward adds the dc terms in another order: dh·o·(1 − tc²) + (dcAbove + its tail), then dcCarry,
+ * where the step kernel starts from dcCarry; a rounding or two apart), so the step kernels' whole-
+ * sequence bounds hold unchanged, normwise per tensor over all T steps (forward, then backward on
+ * its outputs, against the twins in float64 all the way):
+ *   lstm  h, c, gates, dgates, dcCarry   lstmSequenceBound(H)                     (LSTM_STEP.sequence)
+ *   rnn   h                              rnnGruChainBound('rnn_step_forward', H, T)
+ *         dg                             rnnGruChainBound('rnn_step_backward', H, T)
+ *   gru   h (relative to its terms), gates  rnnGruChainBound('gru_step_forward', H, T)
+ *         dgx, dgh, dhCarry              rnnGruChainBound('gru_step_backward', 3H, T)
+ * Measured (test/kernels/layer_loop.test.ts: B ≤ 33, H ≤ 33, T ≤ 30, R 4, 8, whole, ragged, WG 8, 32,
+ * 64, K 1, 3, lengths), worst fraction of the bound:
+ *   lstm  h 0.20, c 0.17, gates 0.06, dgates 0.21, dcCarry 0.17
+ *   gru   h 0.08, gates 0.08, dgx 0.15, dgh 0.18, dhCarry 0.07
+ *   rnn   tanh: h 0.61, dg 0.24; relu: h 0.08, dg 0.14
+ * rnn h 0.61 is one element (B = H = T = 1): tanh4's own error, 1.7ε there (the step kernel gives the
+ * same bits). tanh4 measures up to 2.8ε relative just above |x| = 1/4, where it switches from the
+ * Taylor series to (1 − e)/(1 + e) and 1 − e cancels, against 2·√2·ε = 2.83ε for a single element at
+ * H = T = 1: RNN_GRU_STEP.rnn_step_forward has almost no headroom for one element drawn there.
+ */
+export type LayerTensor = 'h' | 'c' | 'gates' | 'dgates' | 'dcCarry' | 'dg' | 'dgx' | 'dgh' | 'dhCarry';
+export function layerLoopBound(cell: 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu', tensor: LayerTensor, H: number, T: number): number {
+  if (cell === 'lstm') return lstmSequenceBound(H);
+  if (cell === 'gru') return tensor === 'h' || tensor === 'gates' ? rnnGruChainBound('gru_step_forward', H, T) : rnnGruChainBound('gru_step_backward', 3 * H, T);
+  return tensor === 'h' ? rnnGruChainBound('rnn_step_forward', H, T) : rnnGruChainBound('rnn_step_backward', H, T);
+}
+
+/**
+ * A layer kernel against the step kernels run step by step on the same inputs (T forward and T
+ * backward dispatches in one submit, against the two layer dispatches in one submit): per tensor
+ * ‖layer − step‖₂/‖step‖₂ ≤ LAYER_VS_STEP·ε over the whole buffer. Same math, same order: forward
+ * outputs and the GRU/RNN gradients should be bit-identical; the LSTM's dc order (above) gives
+ * single roundings, carried through the backward recurrence. Measured (B 13 H 7 T 30, B 5 H 33 T 7,
+ * B 33 H 5 T 30): h, c, gates of all cells and every GRU and RNN gradient bit-identical (0 elements
+ * differ); LSTM dgates 0.15 (0.58ε; 20 % of the elements differ, by up to 360 ulp on elements far
+ * below the tensor's norm), dcCarry 0.17 (0.67ε; 23 % differ, up to 245 ulp).
+ */
+export const LAYER_VS_STEP = 4;
 
 // -------------------------------------------------------------------------------------------------
 // Loss kernels, per element |Δ| ≤ bound. Padded rows (masked = 1, t ≥ lengths[b]) are exact zeros,

@@ -6,6 +6,14 @@ import { el, percent, replace } from '../dom.js';
 /** Class k = 2·previous + current. */
 const CLASS_NAMES = ['0: 0→0', '1: 0→1', '2: 1→0', '3: 1→1'];
 
+/** What the held-out accuracy says about where training stands (chance 25 %, current bit only 50 %). */
+export function bitpairPhase(accuracy) {
+  if (!(accuracy >= 0.4)) return 'near chance (25 %): the loss is still on its plateau at ln 4';
+  if (accuracy < 0.6) return 'the current bit is read (50 %), the previous one not yet';
+  if (accuracy < 0.98) return 'learning to use the previous bit';
+  return 'learned (the bar is 98 %, every class 95 %)';
+}
+
 export class BitpairPanel {
   constructor(root) {
     this.root = root;
@@ -32,7 +40,8 @@ export class BitpairPanel {
       );
     });
     replace(this.root,
-      el('p', { class: 'metric' }, 'Accuracy on held-out streams (steps t ≥ 1): ', el('b', {}, percent(m.accuracy))),
+      el('p', { class: 'metric' }, 'Accuracy on held-out streams (steps t ≥ 1): ', el('b', {}, percent(m.accuracy)),
+        el('span', { class: 'phase' }, ` — ${bitpairPhase(m.accuracy)}`)),
       el('table', { class: 'confusion' }, el('thead', {}, header), el('tbody', {}, rows)),
       el('p', { class: 'hint' }, 'Classes: 2·previous bit + current bit. A model that only reads the current bit confuses 0 with 2 and 1 with 3.'),
     );

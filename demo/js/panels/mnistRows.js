@@ -1,8 +1,9 @@
 // Panel of task mnist-rows: test digits drawn from their pixels with the predicted label (green if
-// right, red if wrong), two of each class, and the accuracy on all 200 test digits.
+// right, red if wrong), two of each class, and the accuracy on the digits scored (a subset of 100
+// while training, all 200 when paused or done).
 import { el, percent, replace } from '../dom.js';
 
-/** Test digits shown per class (the test set is ordered by class, 20 of each). */
+/** Test digits shown per class (the scored digits are ordered by class). */
 const PER_CLASS = 2;
 
 export class MnistPanel {
@@ -11,7 +12,7 @@ export class MnistPanel {
     replace(root, el('p', { class: 'hint' }, 'Loading the MNIST sample and evaluating…'));
   }
 
-  /** @param {{ side: number, images: Float64Array, labels: Int32Array, predicted: Int32Array, accuracy: number }} v */
+  /** @param {{ side: number, images: Float64Array, labels: Int32Array, predicted: Int32Array, accuracy: number, scored: string }} v */
   update(v) {
     const n = v.labels.length;
     const shown = [];
@@ -23,7 +24,7 @@ export class MnistPanel {
     }
     const wrong = v.predicted.reduce((a, p, i) => a + (p !== v.labels[i] ? 1 : 0), 0);
     replace(this.root,
-      el('p', { class: 'metric' }, `Accuracy on the ${n} test digits: `, el('b', {}, percent(v.accuracy)), ` (${wrong} wrong)`),
+      el('p', { class: 'metric' }, `Accuracy on ${v.scored}: `, el('b', {}, percent(v.accuracy)), ` (${wrong} wrong)`),
       el('div', { class: 'digits' }, shown.map((i) => this.digit(v, i))),
     );
   }

@@ -1,9 +1,8 @@
-// Task binary-add (seed 003) on the page: the recipe's tanh RNN and RMSprop + Nesterov trainer over
-// 2,000 fixed sums in shuffled mini-batches, and for the panel a few held-out sums with their
-// predicted bits, plus whole sums right on 1,000 held-out pairs (the CLI's measure).
+// Task binary-add (seed 003) on the page: the recipe's tanh RNN and RMSprop + Nesterov trainer,
+// fit on 2,000 fixed sums in shuffled mini-batches, and for the panel a few held-out sums with
+// their predicted bits, plus whole sums right on 1,000 held-out pairs (the CLI's measure).
 import {
-  BINARY_ADD_DEFAULTS, BINARY_ADD_MODEL, BINARY_ADD_RECIPE as R, binaryAddAccuracy, binaryAddData, binaryAddTrainerOptions,
-  gatherRows, plannedSteps, shuffledBatches,
+  BINARY_ADD_DEFAULTS, BINARY_ADD_MODEL, BINARY_ADD_RECIPE as R, binaryAddAccuracy, binaryAddData, binaryAddTrainerOptions, plannedSteps,
 } from 'webgpu-lstm';
 import { BinaryAddPanel } from '../panels/binaryAdd.js';
 import { heldOutRng, trainRng } from './seeds.js';
@@ -15,30 +14,27 @@ export const binaryAddTask = {
   name: 'binary-add',
   title: 'binary-add — a + b, bit by bit, least significant first (seed 003)',
   model: BINARY_ADD_MODEL,
-  trainerOptions: (steps) => binaryAddTrainerOptions(steps),
-  batchText: `mini-batches of ${R.batch} from ${R.samples} sums of ${R.bits}-bit numbers`,
-  evalEveryMs: 1000,
   Panel: BinaryAddPanel,
+  score: { label: 'whole sums right', unit: '%', range: [0, 1] },
+  about: `${R.samples.toLocaleString('en')} sums of two numbers below ${dataOptions.maxExclusive}, shuffled into batches of ${R.batch} each epoch by fit.`,
 
   async createData(seed) {
-    const rng = trainRng(seed);
-    const train = binaryAddData(rng, R.samples, dataOptions);
+    const train = binaryAddData(trainRng(seed), R.samples, dataOptions);
     const test = binaryAddData(heldOutRng(seed), EVAL_N, dataOptions);
-    let queue = [];
+    const perEpoch = Math.ceil(R.samples / R.batch);
+    const total = plannedSteps(perEpoch, R.epochs);
+    const trainerOptions = binaryAddTrainerOptions(total);
     return {
-      totalSteps: plannedSteps(Math.ceil(R.samples / R.batch), R.epochs),
-      batch() {
-        if (queue.length === 0) queue = shuffledBatches(rng, R.samples, R.batch);
-        const idx = queue.shift();
-        const B = idx.length;
-        return {
-          x: { data: gatherRows(train.x, R.bits * 2, idx), shape: [B, R.bits, 2] },
-          y: { data: gatherRows(train.y, R.bits, idx), shape: [B, R.bits, 1] },
-        };
-      },
+      total,
+      source: { x: { data: train.x, shape: [R.samples, R.bits, 2] }, y: { data: train.y, shape: [R.samples, R.bits, 1] } },
+      trainerOptions,
+      fitOptions: () => ({ ...trainerOptions, epochs: R.epochs, batchSize: R.batch, shuffle: true, seed, lossEvery: 10 }),
+      batchText: `batches of ${R.batch} of ${R.samples} sums of ${R.bits}-bit numbers, ${R.epochs} epochs`,
+      evalEvery: { ms: 1000 },
       async evaluate(model) {
         const out = await model.forward({ data: test.x, shape: [EVAL_N, R.bits, 2] });
-        return { bits: R.bits, a: test.a, b: test.b, logits: out.logits, accuracy: binaryAddAccuracy(out.logits, test.a, test.b, EVAL_N, R.bits) };
+        const accuracy = binaryAddAccuracy(out.logits, test.a, test.b, EVAL_N, R.bits);
+        return { bits: R.bits, a: test.a, b: test.b, logits: out.logits, accuracy, score: accuracy };
       },
     };
   },

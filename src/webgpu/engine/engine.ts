@@ -25,7 +25,7 @@ export class WebGPUEngine extends EngineBase {
   readonly tuner: Tuner;
 
   constructor(readonly device: GPUDevice, readonly adapterInfo: AdapterInfo, readonly limits: Record<string, number>,
-    private readonly ownsDevice: boolean, watch: DeviceWatch | null, log: (msg: string) => void, tuning: TuningPolicy = 'measure') {
+    private readonly ownsDevice: boolean, watch: DeviceWatch | null, log: (msg: string) => void, tuning: TuningPolicy = 'background') {
     super();
     this.watch = watch ?? watchDevice(device, log);
     this.ctx = { device, registry: new KernelRegistry(device, this.counters), counters: this.counters, limits };
@@ -69,6 +69,7 @@ export class WebGPUEngine extends EngineBase {
   }
 
   protected override destroyBackend(): void {
+    this.tuner.close();
     if (this.ownsDevice) this.device.destroy();
   }
 }

@@ -21,6 +21,7 @@ import { planSpec, type LearnedUse, type PlanMode } from './planSpec.js';
 import { readRanges } from './readback.js';
 import { GpuTrainer } from './trainer.js';
 import { GpuStream } from './stream.js';
+import { runsVariant } from './tuner.js';
 
 /** The model's last good weights on the host, and when they were read. */
 interface HostCopy {
@@ -65,8 +66,22 @@ export class GpuModel extends ModelBase {
     const key = `${mode}:${B}:${T}:${learned.h ? 1 : 0}${learned.c ? 1 : 0}${forced ? `:${forced}` : ''}`;
     return this.plans.get(key, async () => {
       const variant = await this.gpu.tuner.choose(this, mode, B, T);
-      return GpuPlan.create(this.gpu.ctx, planSpec(this.config, this.layout, B, T, mode, { learned, recurrence: variant.recurrence, matmul: variant.matmul }), this, where, variant.why);
-    });
+      return GpuPlan.create(this.gpu.ctx, planSpec(this.config, this.layout, B, T, mode, { learned, recurrence: variant.recurrence, matmul: variant.matmul }), this, where, variant.why, variant.settled);
+    }, (plan) => this.outdated(plan, mode, B, T));
+  }
+
+  /**
+   * Whether a plan made on the tuner's provisional pick is to be replaced: once the timings are in,
+   * a plan that already runs the winner is kept (and says so); another is rebuilt on the winner.
+   */
+  private outdated(plan: GpuPlan, mode: PlanMode, B: number, T: number): boolean {
+    if (plan.settled) return false;
+    const v = this.gpu.tuner.settledChoice(this, mode, B, T);
+    if (!v) return false;
+    if (!runsVariant(plan.spec, v)) return true;
+    plan.settled = true;
+    plan.why = v.why;
+    return false;
   }
 
   /** Plans in the cache, least recently used first (for tests). */
@@ -241,6 +256,10 @@ export class GpuModel extends ModelBase {
   /** fit's dataset (see core/fit.ts): on the GPU when it fits (dataset.ts), else sliced on the host. */
   fitDataset(set: FitSet): FitDataset {
     return gpuFitDataset(this, set);
+  }
+
+  protected async planText(mode: 'train' | 'forward', B: number, T: number): Promise<string> {
+    return (await this.plan('describePlan', mode, B, T, this.learnedUse({ kind: 'default' }))).describe();
   }
 
   protected destroyBackend(): void {

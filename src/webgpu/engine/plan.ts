@@ -71,7 +71,11 @@ export class GpuPlan {
   private constructor(
     readonly spec: PlanSpec, private readonly ctx: PlanContext, private readonly arena: Arena,
     buffers: Map<string, GPUBuffer>, dispatches: Dispatch[], private readonly slots: UniformSlots,
-    private readonly slotOf: number[], kernels: Map<string, CompiledKernel>, readonly why: string,
+    private readonly slotOf: number[], kernels: Map<string, CompiledKernel>,
+    /** Which variant runs and why (describe's first line). */
+    public why: string,
+    /** False while the variant is the tuner's provisional pick (the model swaps or settles the plan). */
+    public settled: boolean,
   ) {
     this.buffers = buffers;
     this.dispatches = dispatches;
@@ -80,7 +84,7 @@ export class GpuPlan {
   }
 
   /** Checks the spec against the device, compiles its pipelines in parallel, then allocates and binds. */
-  static async create(ctx: PlanContext, spec: PlanSpec, model: ModelBuffers, where: string, why = ''): Promise<GpuPlan> {
+  static async create(ctx: PlanContext, spec: PlanSpec, model: ModelBuffers, where: string, why = '', settled = true): Promise<GpuPlan> {
     checkSpecLimits(spec, ctx.limits, where);
     const kernels = new Map<string, CompiledKernel>();
     const wanted = new Map<string, { kernel: string; overrides: Record<string, number> }>();
@@ -88,7 +92,8 @@ export class GpuPlan {
     const compiled = await Promise.all([...wanted.entries()].map(async ([key, w]) => [key, await ctx.registry.get(w.kernel, w.overrides)] as const));
     for (const [key, k] of compiled) kernels.set(key, k);
 
-    const label = `plan[${spec.mode},B=${spec.B},T=${spec.T}]`;
+    // The tuner's candidates are labelled apart (in error messages, debuggers, counted tests).
+    const label = `${where === 'tuning' ? 'tuning.' : ''}plan[${spec.mode},B=${spec.B},T=${spec.T}]`;
     const arena = new Arena(ctx.device, ctx.counters, label);
     return arena.guarded(where, () => {
       const buffers = new Map<string, GPUBuffer>([['params', model.params], ['grads', model.grads]]);
@@ -103,7 +108,7 @@ export class GpuPlan {
         bound[kernel.info.uniform!.name] = bindSlot(slotOf[i]!);
         return { label: d.label, kernel, bindGroup: bindKernel(ctx.device, kernel, bound, d.label, ctx.counters), workgroups: d.workgroups };
       });
-      return new GpuPlan(spec, ctx, arena, buffers, dispatches, slots, slotOf, kernels, why);
+      return new GpuPlan(spec, ctx, arena, buffers, dispatches, slots, slotOf, kernels, why, settled);
     });
   }
 

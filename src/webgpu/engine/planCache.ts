@@ -12,12 +12,23 @@ export const PLAN_CACHE_LIMITS = { maxPlans: 8, maxBytes: 256 * 2 ** 20 };
 export class PlanCache {
   private readonly plans = new Map<string, Promise<GpuPlan>>();
   private readonly sizes = new Map<string, number>();
+  /** The plans made so far (a plan being made is only in `plans`). */
+  private readonly ready = new Map<string, GpuPlan>();
 
   constructor(private readonly queue: GPUQueue, private readonly limits = PLAN_CACHE_LIMITS) {}
 
-  /** The plan of `key`, made by `make` when absent; the most recently used afterwards. */
-  get(key: string, make: () => Promise<GpuPlan>): Promise<GpuPlan> {
+  /**
+   * The plan of `key`, made by `make` when absent or when `replace` says the made one is to be
+   * replaced (a provisional variant that the tuner has since beaten); the most recently used
+   * afterwards.
+   */
+  get(key: string, make: () => Promise<GpuPlan>, replace?: (plan: GpuPlan) => boolean): Promise<GpuPlan> {
     let p = this.plans.get(key);
+    const made = this.ready.get(key);
+    if (p && made && replace?.(made)) {
+      this.drop(key);
+      p = undefined;
+    }
     if (p) {
       this.plans.delete(key);
       this.plans.set(key, p);
@@ -26,7 +37,9 @@ export class PlanCache {
     p = make();
     this.plans.set(key, p);
     p.then((plan) => {
+      if (this.plans.get(key) !== p) return; // dropped meanwhile (destroyed by drop's caller)
       this.sizes.set(key, plan.bytes);
+      this.ready.set(key, plan);
       this.evict(key);
     }, () => {
       this.plans.delete(key);
@@ -44,16 +57,23 @@ export class PlanCache {
     for (const key of [...this.plans.keys()]) {
       if (this.plans.size <= this.limits.maxPlans && total() <= this.limits.maxBytes) break;
       if (key === keep || !this.sizes.has(key)) continue;
-      const p = this.plans.get(key)!;
-      this.plans.delete(key);
-      this.sizes.delete(key);
-      void p.then((plan) => this.queue.onSubmittedWorkDone().then(() => plan.destroy(), () => plan.destroy()));
+      this.drop(key);
     }
+  }
+
+  /** Forgets a made plan and destroys it once the device has finished the work already submitted. */
+  private drop(key: string): void {
+    const plan = this.ready.get(key)!;
+    this.plans.delete(key);
+    this.sizes.delete(key);
+    this.ready.delete(key);
+    void this.queue.onSubmittedWorkDone().then(() => plan.destroy(), () => plan.destroy());
   }
 
   destroy(): void {
     for (const p of this.plans.values()) p.then((plan) => plan.destroy(), () => undefined);
     this.plans.clear();
     this.sizes.clear();
+    this.ready.clear();
   }
 }

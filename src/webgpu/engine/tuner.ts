@@ -28,23 +28,35 @@
 import type { ResolvedConfig } from '../../config.js';
 import { MATMUL_DEFAULTS, type MatmulOverrides } from '../kernels/grids.js';
 import { planSpec, type MatmulChoice, type PlanMode, type PlanSpec, type Recurrence } from './planSpec.js';
-import { GpuPlan, type PlanContext } from './plan.js';
+import { Arena } from './arena.js';
+import { checkSpecLimits, GpuPlan, type PlanContext } from './plan.js';
 
 export interface Variant {
   recurrence: Recurrence;
   matmul: MatmulChoice;
   /** Why: the timings, or the rule that decided without timing. */
   why: string;
+  /** False for the cost model's provisional pick while the candidates are timed in the background. */
+  settled: boolean;
 }
 
-export type TuningPolicy = 'measure' | 'model';
+/**
+ * 'background' (the default): a plan first runs the cost model's pick, while the candidates are
+ * timed in the background, one shape after another; the fastest takes over from the next pass that
+ * asks for that plan (the time to the first step is then compiles only). 'measure': the first pass
+ * of a shape waits for the timings (reproducible from the first step; benchmarks). 'model': never
+ * times.
+ */
+export type TuningPolicy = 'background' | 'measure' | 'model';
 
-/** What the tuner needs of a model: its config, layout and buffers (plans are timed on them; params are not changed). */
+/**
+ * What the tuner needs of a model: its config and layout. Candidates are timed on scratch
+ * parameter and gradient buffers of the tuner's own (zeros: a pass costs the same whatever the
+ * weights), so timing in the background never touches a model that is training.
+ */
 export interface TunedModel {
   config: ResolvedConfig;
   layout: import('../../params.js').ParamLayout;
-  params: GPUBuffer;
-  grads: GPUBuffer;
 }
 
 /** Workgroup size of the layer kernels: small, because a barrier's cost grows with it (DESIGN.md section 6). */
@@ -110,12 +122,18 @@ export function describeVariant(v: { recurrence: Recurrence; matmul: MatmulChoic
 }
 
 export class Tuner {
+  /** Choices being made or made, per key: settled once timed (or decided by rule). */
   private readonly choices = new Map<string, Promise<Variant>>();
+  private readonly settledChoices = new Map<string, Variant>();
+  /** Background timings run one at a time, in the order asked for. */
+  private background: Promise<void> = Promise.resolve();
+  private pending = 0;
+  private closed = false;
   /** Every timing taken, for tests and the benchmark: key → candidates with their median ms, fastest first. */
   readonly timings = new Map<string, Array<{ recurrence: Recurrence; matmul: MatmulChoice; ms: number; dropped?: true }>>();
   private forced: { recurrence: Recurrence; matmul: MatmulChoice } | null = null;
 
-  constructor(private readonly ctx: PlanContext, private readonly software: boolean, private readonly policy: TuningPolicy, private readonly runs = 3) {}
+  constructor(private readonly ctx: PlanContext, private readonly software: boolean, readonly policy: TuningPolicy = 'background', private readonly runs = 3) {}
 
   /**
    * Makes every later choice `v` (null: back to choosing), for tests that check each variant and for
@@ -130,59 +148,115 @@ export class Tuner {
     return this.forced ? JSON.stringify(this.forced) : null;
   }
 
+  /** Resolves when no timing is running or queued (tests, benchmarks; nothing waits for it otherwise). */
+  async idle(): Promise<void> {
+    while (this.pending > 0) await this.background;
+  }
+
+  /** Stops queued background timings (the engine is being destroyed). */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** The variant of a plan of (model, mode, B, T): settled, or (policy 'background') the provisional pick. */
   choose(model: TunedModel, mode: PlanMode, B: number, T: number): Promise<Variant> {
-    if (this.forced) return Promise.resolve({ ...this.forced, why: `${describeVariant(this.forced)} (forced)` });
-    const cfg = model.config;
-    const training = mode !== 'forward';
-    const key = `${JSON.stringify(cfg)}:${B}:${T}:${training ? 'train' : 'forward'}`;
+    if (this.forced) return Promise.resolve({ ...this.forced, why: `${describeVariant(this.forced)} (forced)`, settled: true });
+    const key = keyOf(model, mode, B, T);
     let p = this.choices.get(key);
-    if (!p) {
-      p = this.decide(model, key, training ? 'train' : 'forward', B, T);
-      this.choices.set(key, p);
-      p.catch(() => this.choices.delete(key));
+    if (p) return p;
+    const tmode: PlanMode = mode === 'forward' ? 'forward' : 'train';
+    const base = planSpec(model.config, model.layout, B, T, tmode, { learned: { h: false, c: false } });
+    const pick = modelChoice(model.config, base);
+    const { list, rule } = candidates(model.config, base, this.software);
+    if (this.policy === 'model') {
+      p = Promise.resolve({ ...pick, why: `${describeVariant(pick)} (the cost model; tuning "model" times nothing)`, settled: true });
+    } else if (!fitsDevice(base, this.ctx.limits)) {
+      // The plan itself will be refused, naming the tensor and the limit: nothing to time.
+      p = Promise.resolve({ ...pick, why: `${describeVariant(pick)} (over the device's limits: not timed)`, settled: true });
+    } else if (list.length === 1) {
+      p = Promise.resolve({ ...list[0]!, why: `${describeVariant(list[0]!)} (${rule})`, settled: true });
+    } else if (this.policy === 'measure') {
+      p = this.decide(model, key, tmode, B, T, list, rule, pick);
+    } else {
+      this.pending++;
+      const timed = this.background.then(() => (this.closed ? null : this.decide(model, key, tmode, B, T, list, rule, pick)));
+      this.background = timed.then(() => undefined, () => undefined).finally(() => { this.pending--; });
+      timed.then((v) => {
+        if (!v) return void this.choices.delete(key);
+        this.choices.set(key, Promise.resolve(v));
+        this.settledChoices.set(key, v);
+      }, () => this.choices.delete(key));
+      p = Promise.resolve({ ...pick, why: `${describeVariant(pick)} (the cost model's pick, provisional: ${list.length} candidates are being timed in the background, and the fastest replaces it from the next pass on)`, settled: false });
     }
+    this.choices.set(key, p);
+    p.then((v) => { if (v.settled) this.settledChoices.set(key, v); }, () => this.choices.delete(key));
     return p;
   }
 
-  private async decide(model: TunedModel, key: string, mode: PlanMode, B: number, T: number): Promise<Variant> {
+  /** The settled variant of (model, mode, B, T), once known. */
+  settledChoice(model: TunedModel, mode: PlanMode, B: number, T: number): Variant | undefined {
+    if (this.forced) return undefined;
+    return this.settledChoices.get(keyOf(model, mode, B, T));
+  }
+
+  private async decide(model: TunedModel, key: string, mode: PlanMode, B: number, T: number, list: Array<{ recurrence: Recurrence; matmul: MatmulChoice }>, rule: string, pick: { recurrence: Recurrence; matmul: MatmulChoice }): Promise<Variant> {
     const cfg = model.config;
-    const base = planSpec(cfg, model.layout, B, T, mode, { learned: { h: false, c: false } });
-    if (this.policy === 'model') {
-      const v = modelChoice(cfg, base);
-      return { ...v, why: `${describeVariant(v)} (the cost model; tuning "model" times nothing)` };
-    }
-    const { list, rule } = candidates(cfg, base, this.software);
-    if (list.length === 1) return { ...list[0]!, why: `${describeVariant(list[0]!)} (${rule})` };
     const results: Array<{ recurrence: Recurrence; matmul: MatmulChoice; ms: number }> = [];
     const dropped: Array<{ recurrence: Recurrence; matmul: MatmulChoice; ms: number; dropped: true }> = [];
     let how = 'wall clock';
-    for (const c of modelFirst(list, modelChoice(cfg, base))) {
-      const spec = planSpec(cfg, model.layout, B, T, mode, { ...c, learned: { h: false, c: false } });
-      let plan: GpuPlan;
-      try {
-        plan = await GpuPlan.create(this.ctx, spec, model, 'tuning');
-      } catch {
-        continue; // a candidate the device cannot hold is not a candidate
+    const scratch = new Arena(this.ctx.device, this.ctx.counters, 'tuning');
+    try {
+      const buffers = await scratch.guarded('tuning', () => ({ params: scratch.storage('params', model.layout.total), grads: scratch.storage('grads', model.layout.total) }));
+      for (const c of modelFirst(list, pick)) {
+        if (this.closed) break;
+        const spec = planSpec(cfg, model.layout, B, T, mode, { ...c, learned: { h: false, c: false } });
+        let plan: GpuPlan;
+        try {
+          plan = await GpuPlan.create(this.ctx, spec, buffers, 'tuning');
+        } catch {
+          continue; // a candidate the device cannot hold is not a candidate
+        }
+        try {
+          const best = results.length ? Math.min(...results.map((r) => r.ms)) : Infinity;
+          const t = await timePlan(this.ctx.device, plan, this.runs, DROP_FACTOR * best);
+          how = t.how;
+          if (t.dropped) dropped.push({ ...c, ms: t.ms, dropped: true });
+          else results.push({ ...c, ms: t.ms });
+        } finally {
+          await this.ctx.device.queue.onSubmittedWorkDone();
+          plan.destroy();
+        }
       }
-      try {
-        const best = results.length ? Math.min(...results.map((r) => r.ms)) : Infinity;
-        const t = await timePlan(this.ctx.device, plan, this.runs, DROP_FACTOR * best);
-        how = t.how;
-        if (t.dropped) dropped.push({ ...c, ms: t.ms, dropped: true });
-        else results.push({ ...c, ms: t.ms });
-      } finally {
-        await this.ctx.device.queue.onSubmittedWorkDone();
-        plan.destroy();
-      }
+    } finally {
+      scratch.destroy();
     }
-    if (results.length === 0) return { recurrence: { kind: 'steps' }, matmul: TILE_8, why: 'a dispatch per step, matmul 8×8 (no candidate could be timed)' };
+    if (results.length === 0) return { ...pick, why: `${describeVariant(pick)} (the cost model's pick: no candidate could be timed)`, settled: true };
     results.sort((a, b) => a.ms - b.ms);
     this.timings.set(key, [...results, ...dropped]);
     const best = results[0]!;
     const all = results.map((r) => `${describeVariant(r)} ${r.ms.toFixed(2)} ms`).join(', ');
     const slow = dropped.length ? `; dropped after one run, over ${DROP_FACTOR}× the best: ${dropped.map((r) => `${describeVariant(r)} ${r.ms.toFixed(2)} ms`).join(', ')}` : '';
-    return { recurrence: best.recurrence, matmul: best.matmul, why: `${describeVariant(best)}: the fastest of ${all} (measured by ${how}, median of ${this.runs}${slow}; ${rule})` };
+    return { recurrence: best.recurrence, matmul: best.matmul, why: `${describeVariant(best)}: the fastest of ${all} (measured by ${how}, median of ${this.runs}${slow}; ${rule})`, settled: true };
   }
+}
+
+function fitsDevice(spec: PlanSpec, limits: Record<string, number>): boolean {
+  try {
+    checkSpecLimits(spec, limits, 'tuning');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One choice per (config, B, T, forward or training): grad and train passes share theirs. */
+function keyOf(model: TunedModel, mode: PlanMode, B: number, T: number): string {
+  return `${JSON.stringify(model.config)}:${B}:${T}:${mode === 'forward' ? 'forward' : 'train'}`;
+}
+
+/** Whether a plan spec runs variant `v`. */
+export function runsVariant(spec: { recurrence: Recurrence; matmul: MatmulChoice }, v: { recurrence: Recurrence; matmul: MatmulChoice }): boolean {
+  return describeVariant(spec) === describeVariant(v);
 }
 
 /**
