@@ -35,8 +35,8 @@ export function suggestFlag(flag: string, known: readonly string[]): string | nu
   return best !== null && bestD <= Math.max(2, Math.floor(flag.length / 3)) ? best : null;
 }
 
-export function parse(command: string, argv: string[], options: Options, maxPositionals: number, usage: string = `${command} [options]`) {
-  if (argv.includes('--help') || argv.includes('-h')) throw new HelpRequest(`usage: webgpu-lstm ${usage}`);
+export function parse(command: string, argv: string[], options: Options, maxPositionals: number, usage: string = `${command} [options]`, details = '') {
+  if (argv.includes('--help') || argv.includes('-h')) throw new HelpRequest(`usage: webgpu-lstm ${usage}${details ? `\n\n${details}` : ''}`);
   const known = Object.keys(options);
   for (const arg of argv) {
     if (arg === '--') break;

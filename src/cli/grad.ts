@@ -13,14 +13,23 @@ import { serializeSafetensors, type StTensor } from '../files/safetensors.js';
 import { paramLayout } from '../params.js';
 import { backendFlag, parse } from './args.js';
 import { openEngine, readInputFile, sayBackend } from './common.js';
-import { MODEL_FLAG_OPTIONS, parseConfigFlag, parseNamesFlag } from './modelFlags.js';
+import { MODEL_FLAGS_HELP, MODEL_FLAG_OPTIONS, parseConfigFlag, parseNamesFlag } from './modelFlags.js';
 
 export const GRAD_USAGE = 'grad --model M.safetensors --batch B.safetensors --out O.safetensors [--backend webgpu|cpu] [--config JSON] [--names a=b,…]';
+
+const GRAD_HELP = [
+  'One forward and backward pass of the model on the batch, no update (DESIGN.md section 5):',
+  '  --model FILE     model file, checkpoint or plain PyTorch state_dict (safetensors)',
+  '  --batch FILE     x, y, and optionally lengths, h0, c0 (integers as I32 or I64)',
+  '  --out FILE       loss, logits, hN (cN), and grad.<name> for every parameter, under our module names',
+  '  --backend        webgpu (default when an adapter exists) or cpu (float64)',
+  MODEL_FLAGS_HELP,
+].join('\n');
 
 export async function gradCommand(argv: string[]): Promise<void> {
   const { values } = parse('grad', argv, {
     model: { type: 'string' }, batch: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, ...MODEL_FLAG_OPTIONS,
-  }, 0, GRAD_USAGE);
+  }, 0, GRAD_USAGE, GRAD_HELP);
   for (const flag of ['model', 'batch', 'out'] as const) {
     if (!values[flag]) throw new UsageError(`grad: --${flag} FILE is required (usage: webgpu-lstm ${GRAD_USAGE})`);
   }

@@ -15,7 +15,7 @@ import type { BackendsDescription } from '../backends.js';
 import { InputError, UsageError } from '../errors.js';
 import { describeModelFile, formatModelDescription } from '../files/describe.js';
 import { parse } from './args.js';
-import { MODEL_FLAG_OPTIONS, modelLoadOptions } from './modelFlags.js';
+import { MODEL_FLAGS_HELP, MODEL_FLAG_OPTIONS, modelLoadOptions } from './modelFlags.js';
 
 /** The limits that decide what fits, in the order shown. */
 const KEY_LIMITS = [
@@ -70,7 +70,7 @@ async function readModelBytes(path: string): Promise<Uint8Array> {
 export const INFO_USAGE = 'info [--model FILE [--config JSON] [--names a=b,…]] [--json]';
 
 export async function infoCommand(argv: string[]): Promise<void> {
-  const { values } = parse('info', argv, { json: { type: 'boolean' }, model: { type: 'string' }, ...MODEL_FLAG_OPTIONS }, 0, INFO_USAGE);
+  const { values } = parse('info', argv, { json: { type: 'boolean' }, model: { type: 'string' }, ...MODEL_FLAG_OPTIONS }, 0, INFO_USAGE, `Without --model: the backends and the adapter here. With it: what the file holds (config, tensors, a checkpoint's optimizer state).\n${MODEL_FLAGS_HELP}`);
   const load = modelLoadOptions('info', values);
   if (values.model === undefined) {
     if (load) throw new UsageError('info: --config and --names describe how to read a model file: give --model FILE');

@@ -14,6 +14,15 @@ import { MODULES, type ModelLoadOptions } from '../files/torchState.js';
 import { preview, quote } from '../checks/preview.js';
 import type { Options } from './args.js';
 
+/** What --help says of the two flags. */
+export const MODEL_FLAGS_HELP = [
+  'A model file of ours carries its config. A plain PyTorch state_dict (safetensors.torch.save_file) needs:',
+  '  --config JSON    the config fields tensors cannot say, e.g. \'{"loss":"softmax_ce","outputs":"last"}\'',
+  '                   (also headFrom, headSteps; cell "rnn_relu": an nn.RNN file looks the same for tanh and relu)',
+  '  --names a=b,...  your module names onto ours (lstm, gru, rnn, head, embedding), e.g. encoder.rnn=lstm,fc=head;',
+  '                   =lstm for a bare nn.LSTM state_dict (no prefix)',
+].join('\n');
+
 /** parseArgs options of the two flags, to spread into a command's own. */
 export const MODEL_FLAG_OPTIONS = {
   config: { type: 'string' },
