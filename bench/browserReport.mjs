@@ -1,10 +1,16 @@
-// The Markdown of the browser benchmark (bench/browser.mjs): the comparison table, where each GPU
-// contender's step time goes, the notes on missed targets, and the scaling of our step time.
+// The Markdown of the browser benchmark (bench/browser.mjs): one comparison table (ours against
+// every TF.js backend, TF.js's best, the floor model of our step, our time to first step), a
+// line per configuration on where our step's time goes, the notes (skipped or failed contenders,
+// variants chosen, verification), and the scaling of our step time.
 //
-// Where the time goes: a GPU step costs at least its dispatches × the adapter's per-dispatch floor,
-// its submits × the per-submit floor and one submit+readback round trip per mapped readback (all
-// measured in the same page, page/floors.js); what is left is the kernels' own execution, and
-// GFLOP per step ÷ that rest is the rate the kernels reach.
+// The floor model of our step (floorModel): what the adapter charges at least for the work the
+// step does, from floors measured in the same page:
+//   dispatches × the per-dispatch floor (page/floors.js: a trivial dispatch among many)
+//   + readbacks × the submit + 4-byte readback round trip (page/floors.js)
+//   + the step's FLOPs ÷ our matmul's GFLOP/s on this adapter (page/matmulRate.js)
+// and ours ÷ floor is how far the step is above it. What the step spends beyond its dispatch and
+// readback floors is its kernels running (timeSplit), and the kernel profile (page/kernelProfile.js)
+// says by family where that goes.
 
 const num = (x) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : Number(x.toPrecision(3)).toString());
 
@@ -14,19 +20,35 @@ function ms(x) {
   return x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x >= 100 ? `${x.toFixed(0)} ms` : `${x.toFixed(1)} ms`;
 }
 
+/** Column titles of the TF.js backends (bench/browser.mjs BACKENDS). */
+export const BACKEND_TITLES = {
+  webgpu: 'TF.js webgpu', webgl: 'TF.js webgl', cpu: 'TF.js cpu', wasm: 'TF.js wasm, 1 thread', wasm2: 'TF.js wasm, 2 threads',
+};
+const backendOf = (name) => (name === 'ours' ? 'ours' : name?.split('-')[1]);
 const variantOf = (name) => name?.split('-')[2] ?? '';
+const short = (s, n = 70) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+/** Markdown table cells cannot hold '|' or newlines. */
+const safe = (s) => String(s).replace(/\|/g, '/').replace(/\s*\n\s*/g, ' ');
 
-/** A contender's cell: median ms at the timed T, its step count, and ≈ ms at the full T. */
-function cell(row, name) {
-  const c = row.contenders?.[name];
-  if (!name || !c) return '–';
-  if (!c.measured) return c.error ? `error: ${c.error.slice(0, 60)}` : '–';
+/** A measured contender's cell: median ms at the timed T, its step count, and ≈ ms at the full T. */
+function measuredCell(row, name) {
+  const c = row.contenders[name];
   const n = `n=${c.steps}${c.fewSteps ? '†' : ''}`;
   const at = row.extrapolated ? ` (≈ ${ms(c.msPerStepAtT)} at T=${row.T})` : '';
   return `${ms(c.msPerStep)}${at} ${n}`;
 }
 
-/** Overhead floors of one GPU contender's step, and the rest. */
+/** One TF.js backend's cell: its timed variant, or why it has no time (skipped, verify failed, error). */
+export function backendCell(row, backend) {
+  const chosen = row.chosen?.[backend];
+  if (chosen && row.contenders[chosen]?.measured) return `${measuredCell(row, chosen)} (${variantOf(chosen)})`;
+  if (row.skipped?.[backend]) return row.skipped[backend].why;
+  const mine = Object.entries(row.contenders ?? {}).filter(([n]) => backendOf(n) === backend);
+  const why = mine.map(([n, c]) => (c.error ? `${variantOf(n)}: ${c.error}` : c.skipped ? `${variantOf(n)}: ${c.skipped}` : null)).filter(Boolean);
+  return why.length ? safe(short(why.join('; '), 90)) : '–';
+}
+
+/** Overhead floors of one GPU contender's step, and the rest (the kernels running). */
 export function timeSplit(row, name, floors) {
   const c = row.contenders?.[name];
   if (!c?.measured || !Number.isFinite(c.dispatchesPerStep)) return null;
@@ -37,115 +59,136 @@ export function timeSplit(row, name, floors) {
   return { ms: c.msPerStep, dispatchMs, submitMs, readMs, restMs, restGflops: restMs > 0 ? row.gflopTimed / (restMs / 1000) : null, dispatches: c.dispatchesPerStep, submits: c.submitsPerStep };
 }
 
+/** The floor model of our step (see the header), or null where a part of it was not measured. */
+export function floorModel(row) {
+  const o = row.contenders?.ours, f = row.floors, rate = row.matmul?.gflops;
+  if (!o?.measured || !f || !Number.isFinite(rate) || rate <= 0 || !Number.isFinite(o.dispatchesPerStep)) return null;
+  const readbacks = Number.isFinite(o.mapsPerStep) ? o.mapsPerStep : 1;
+  const dispatchMs = (o.dispatchesPerStep * f.dispatchUs) / 1000;
+  const readMs = readbacks * f.roundTripMs;
+  const arithMs = (row.gflopTimed / rate) * 1000;
+  const total = dispatchMs + readMs + arithMs;
+  return {
+    dispatches: o.dispatchesPerStep, dispatchUs: f.dispatchUs, dispatchMs, readbacks, roundTripMs: f.roundTripMs, readMs,
+    gflop: row.gflopTimed, matmulGflops: rate, arithMs, ms: total, oursMs: o.msPerStep, oursOverFloor: o.msPerStep / total,
+  };
+}
+
+function firstStepCell(row) {
+  const f = row.firstStep;
+  if (!f) return '–';
+  if (f.error) return safe(`error: ${short(f.error, 50)}`);
+  const at = row.extrapolated ? ` at T=${f.atT}` : '';
+  return `${ms(f.totalMs)} (engine ${ms(f.createEngineMs)} + step ${ms(f.firstStepMs)})${at}`;
+}
+
 function verdict(row) {
   const v = row.verify ?? {};
   const parts = [];
   if (v.ours) parts.push(`ours ${v.ours.ok ? 'OK' : 'NOT OK'} ${v.ours.relDiff?.toExponential(0)}`);
   const tf = Object.entries(v).filter(([k]) => k !== 'ours');
-  if (tf.length) parts.push(`TF.js ${tf.every(([, x]) => x.ok) ? 'OK' : 'NOT OK'} ≤${Math.max(...tf.map(([, x]) => x.relDiff)).toExponential(0)}`);
-  return parts.join(', ') || '–';
+  const bad = tf.filter(([, x]) => !x.ok).map(([k]) => k);
+  if (tf.length) parts.push(`TF.js ${tf.length - bad.length} of ${tf.length} OK (≤ ${Math.max(...tf.filter(([, x]) => x.ok).map(([, x]) => x.relDiff), 0).toExponential(0)})${bad.length ? `, NOT OK: ${bad.join(', ')}` : ''}`);
+  return parts.join('; ') || 'none';
 }
 
-/** DESIGN.md section 6: f32 matmul at 1024³ with 4×4 register blocking on this adapter. */
-const REFERENCE_GFLOPS = 3.6;
+/** Why our step misses the target, from the floor model and the split of the step. */
+function missReason(row, fm, split, targetMs) {
+  const floorMs = fm.dispatchMs + fm.readMs;
+  if (floorMs > targetMs) return `the dispatch and readback floors alone come to ${ms(floorMs)}: only fewer dispatches close it.`;
+  if (floorMs + fm.arithMs > targetMs) {
+    return `even at our matmul's ${num(fm.matmulGflops)} GFLOP/s the arithmetic takes ${ms(fm.arithMs)}, so the floor model is over the target: it needs a faster matmul on this adapter.`;
+  }
+  const overMatmul = fm.matmulGflops / split.restGflops;
+  return `the floor model fits (${ms(fm.ms)}), but the kernels run the step's arithmetic at ${num(split.restGflops)} GFLOP/s, ${num(overMatmul)}× below our matmul's rate here, in ${num(split.dispatches)} dispatches of ${num((split.restMs * 1000) / split.dispatches)} µs of kernel time each on average (a trivial one: ${num(fm.dispatchUs)} µs): the kernels' cost at these shapes (the families above) is what is over the target.`;
+}
 
-function missedNote(row, floors) {
-  const ours = timeSplit(row, 'ours', floors);
-  const tfw = timeSplit(row, row.chosen?.webgpu, floors);
-  const best = row.contenders[row.tfjsBest];
-  const targetMs = best.msPerStep / row.target;
-  const lines = [`**${row.label}**${row.extrapolated ? ` (at T=${row.timedT})` : ''}: TF.js's best (${row.tfjsBest}, ${ms(best.msPerStep)}) ÷ ours (${ms(row.contenders.ours.msPerStep)}) = ${num(row.ratio)}, target ${row.target}, so ours must take ≤ ${ms(targetMs)}.`];
-  if (ours) {
-    const floor = ours.dispatchMs + ours.submitMs + ours.readMs;
-    const arithMs = (row.gflopTimed / REFERENCE_GFLOPS) * 1000;
-    lines.push(`Ours: ${num(ours.dispatches)} dispatches × ${num(floors.dispatchUs)} µs + ${num(ours.submits)} submit + the loss readback = ${ms(floor)} of floor (${num((100 * floor) / ours.ms)} % of the step);` +
-      ` the rest, ${ms(ours.restMs)}, is the kernels running: ${num((ours.restMs * 1000) / ours.dispatches)} µs per dispatch on average, ${num(ours.restGflops)} GFLOP/s over the step's ${num(row.gflopTimed)} GFLOP` +
-      ` (at ${REFERENCE_GFLOPS} GFLOP/s, the matmul rate DESIGN.md section 6 measured here, that arithmetic takes ${ms(arithMs)}).`);
-    const restPerDispatchMs = ours.restMs / ours.dispatches;
-    if (floor > targetMs) {
-      lines.push(`The floor alone is over ${ms(targetMs)}: only fewer dispatches close it (the count is about 2·L·T + a handful; a recurrent kernel that loops over timesteps inside one dispatch, or wavefront fusion of layers).`);
-    } else if (arithMs < 0.25 * ours.restMs && restPerDispatchMs < 1) {
-      lines.push(`So the time is per-kernel cost, not arithmetic: ${num(ours.dispatches)} dispatches averaging ${num(restPerDispatchMs * 1000)} µs of kernel time each, against ${num(floors.dispatchUs)} µs for a trivial one; kernels shaped for these tiny sizes (few idle invocations, work split where one thread would loop long) and fewer dispatches would close it.`);
-    } else {
-      const wasm = row.contenders[row.chosen?.wasm];
-      const wasmRate = wasm?.measured ? ` TF.js wasm reaches ${num(row.gflopTimed / (wasm.msPerStep / 1000))} GFLOP/s on the same work.` : '';
-      lines.push(`So the time is the kernels' arithmetic, at ${num(ours.restGflops)} GFLOP/s: the target needs ≈ ${num(row.gflopTimed / ((targetMs - floor) / 1000))} GFLOP/s on this adapter (the hoisted matmuls and the per-timestep recurrent matvecs hold that work; DESIGN.md section 6 measured ${REFERENCE_GFLOPS} GFLOP/s for a register-blocked matmul here).${wasmRate}`);
-    }
+/** One line: where our step's time goes (floor model, kernel families) and, where missed, why. */
+function whereTheTimeGoes(row) {
+  const o = row.contenders?.ours;
+  if (!o?.measured) return `**${row.label}**: ours not timed (${row.contenders?.ours?.error ?? 'see the notes'}).`;
+  const fm = row.floorModel ?? floorModel(row);
+  const split = row.floors ? timeSplit(row, 'ours', row.floors) : null;
+  const at = row.extrapolated ? ` at T=${row.timedT}` : '';
+  const parts = [`**${row.label}**${at} (ours ${ms(o.msPerStep)}):`];
+  if (fm) {
+    parts.push(`floor model ${ms(fm.ms)} = ${num(fm.dispatches)} dispatches × ${num(fm.dispatchUs)} µs (${ms(fm.dispatchMs)}) + ${num(fm.readbacks)} readback × ${ms(fm.roundTripMs)} + ${num(fm.gflop)} GFLOP at ${num(fm.matmulGflops)} GFLOP/s (${ms(fm.arithMs)}); ours is ${num(fm.oursOverFloor)}× that.`);
   }
   const kp = row.kernelProfile;
   if (kp) {
-    // Per-timestep kernels (the `*_step_forward/backward` families) against everything hoisted.
-    const perStep = kp.families.filter((f) => /_step_(forward|backward)$/.test(f.family));
-    const hoisted = kp.families.filter((f) => !perStep.includes(f));
-    const total = (fs) => ({ ms: fs.reduce((a, f) => a + f.ms, 0), n: fs.reduce((a, f) => a + f.dispatches, 0) });
-    const a = total(perStep), b = total(hoisted);
-    lines.push(`By kernel family (alone, ${ms(kp.fullMs)} a step): ${kp.families.slice(0, 3).map((f) => `${f.family} ×${f.dispatches} ${ms(f.ms)}`).join(', ')};` +
-      ` the per-timestep step kernels ${ms(a.ms)} in ${a.n} dispatches, the hoisted matmuls, reductions, loss and update ${ms(b.ms)} in ${b.n}.`);
+    const recurrent = kp.families.filter((f) => /_(step|layer)_(forward|backward)$/.test(f.family));
+    const sum = (fs) => ({ ms: fs.reduce((a, f) => a + f.ms, 0), n: fs.reduce((a, f) => a + f.dispatches, 0) });
+    const a = sum(recurrent), b = sum(kp.families.filter((f) => !recurrent.includes(f)));
+    const top = kp.families.slice(0, 3).map((f) => `${f.family} ×${f.dispatches} ${ms(f.ms)} (${num((100 * f.ms) / kp.fullMs)} %)`).join(', ');
+    parts.push(`Kernel families, left out one at a time (step alone ${ms(kp.fullMs)}${kp.pairs === 1 ? ', 1 pair: rough' : ''}): ${top}; recurrent kernels ${ms(a.ms)} in ${a.n} dispatches, the rest (matmuls, reductions, loss, update) ${ms(b.ms)} in ${b.n}.`);
   }
-  if (tfw) lines.push(`TF.js webgpu (${variantOf(row.chosen.webgpu)}): ${num(tfw.dispatches)} dispatches, ${num(tfw.submits)} submits a step, ${ms(tfw.dispatchMs + tfw.submitMs + tfw.readMs)} of floor in its ${ms(tfw.ms)}: the rest is its kernels running on SwiftShader.`);
-  return lines.join(' ');
+  if (row.ratio !== null && row.ratio !== undefined && !row.meetsTarget && fm && split) {
+    const best = row.contenders[row.tfjsBest];
+    const targetMs = best.msPerStep / row.target;
+    parts.push(`Target ≥ ${row.target}× TF.js best (${backendOf(row.tfjsBest)}, ${ms(best.msPerStep)}) needs ≤ ${ms(targetMs)}: ${missReason(row, fm, split, targetMs)}`);
+  }
+  return parts.join(' ');
+}
+
+function backendsLine(report) {
+  const b = report.tfjs?.backends ?? {};
+  const part = (name) => {
+    const x = b[name];
+    if (!x) return null;
+    const title = name === 'wasm2' ? 'wasm (2 threads)' : name;
+    if (!x.ok || x.error) return `${title}: ${safe(short(String(x.error ?? 'did not start'), 80))}`;
+    if (name === 'wasm') return `wasm (SIMD ${x.simd ? 'yes' : 'no'}, ${x.multithread ? 'threaded build' : 'single-threaded build'}, ${x.threads} thread${x.threads === 1 ? '' : 's'}: TF.js's default here)`;
+    if (name === 'wasm2') return `wasm with ${x.threads} threads (its own page, hardwareConcurrency emulated as ${x.hardwareConcurrency})`;
+    if (name === 'webgl') return `webgl (WebGL ${x.version}${x.renderer ? `, ${safe(short(String(x.renderer), 120))}` : ''})`;
+    return name;
+  };
+  return (report.backends ?? []).map(part).filter(Boolean).join('; ');
 }
 
 export function markdown(report) {
-  const f = report.floors;
+  const backends = report.backends ?? ['webgpu', 'wasm'];
+  const m = report.matmul ?? {};
   const lines = [
     `Browser benchmark, ${report.browser}, adapter ${report.adapter?.vendor ?? '?'} ${report.adapter?.architecture ?? ''}${report.adapter?.isFallbackAdapter ? ' (software)' : ''}; ` +
-      `TF.js ${report.tfjs.version} (wasm: ${report.tfjs.backends.wasm?.multithread ? `threaded, ${report.tfjs.backends.wasm.threads} threads` : 'single-threaded'}${report.tfjs.backends.wasm?.simd ? ', SIMD' : ''}); ` +
+      `TF.js ${report.tfjs.version}: ${backendsLine(report)}; ` +
       `${report.machine.cpuModel} ×${report.machine.cpuCount}, load ${report.machine.loadavgStart.map((l) => l.toFixed(1)).join('/')} at start.`,
     '',
-    '| config | GFLOP/step | ours | TF.js webgpu | TF.js wasm | TF.js best ÷ ours | target | TF.js webgpu ÷ ours | dispatches/step (ours · TF.js webgpu) | submits/step (ours · TF.js webgpu) | verify (rel. loss diff vs float64) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    `| ${['config', 'GFLOP/step', 'ours', 'dispatches · submits (ours)', ...backends.map((b) => BACKEND_TITLES[b] ?? b), 'TF.js best', 'TF.js best ÷ ours', 'floor model (ours)', 'ours ÷ floor', 'time to first step (ours, page)'].join(' | ')} |`,
+    `|${['---', '---:', '---:', '---:', ...backends.map(() => '---:'), '---', '---:', '---:', '---:', '---'].join('|')}|`,
   ];
   for (const r of report.configs) {
-    if (r.error) { lines.push(`| ${r.label} | – | error: ${r.error} | | | | | | | | |`); continue; }
-    const o = r.contenders.ours, w = r.contenders[r.chosen.webgpu];
+    if (r.error) { lines.push(`| ${r.label} | – | error: ${safe(short(r.error, 80))} |${' |'.repeat(backends.length + 6)}`); continue; }
+    const o = r.contenders.ours;
     const gf = r.extrapolated ? `${num(r.gflopTimed)} at T=${r.timedT} (${num(r.gflopPerStep)} at T=${r.T})` : num(r.gflopPerStep);
-    const wCell = r.chosen.webgpu ? `${cell(r, r.chosen.webgpu)} (${variantOf(r.chosen.webgpu)})` : '–';
-    const aCell = r.chosen.wasm ? `${cell(r, r.chosen.wasm)} (${variantOf(r.chosen.wasm)})` : '–';
-    const met = r.ratio === null ? '' : r.meetsTarget ? ' ✓' : ' ✗';
-    const overWebgpu = o?.measured && w?.measured ? num(w.msPerStep / o.msPerStep) : '–';
-    lines.push(`| ${r.label}${r.extrapolated ? ` (timed at T=${r.timedT})` : ''} | ${gf} | ${cell(r, 'ours')} | ${wCell} | ${aCell} | **${num(r.ratio)}**${met} | ${r.target} | ${overWebgpu} | ${num(o?.dispatchesPerStep)} · ${num(w?.dispatchesPerStep)} | ${num(o?.submitsPerStep)} · ${num(w?.submitsPerStep)} | ${verdict(r)} |`);
+    const oursCell = o?.measured ? measuredCell(r, 'ours') : safe(short(`not timed: ${o?.error ?? 'see notes'}`, 60));
+    const best = r.tfjsBest ? `${backendOf(r.tfjsBest)}, ${ms(r.contenders[r.tfjsBest].msPerStep)}` : '–';
+    const ratio = r.ratio === null || r.ratio === undefined ? `– (target ${r.target})` : `**${num(r.ratio)}** ${r.meetsTarget ? '✓' : '✗'} (target ${r.target})`;
+    const fm = r.floorModel;
+    const cells = [`${r.label}${r.extrapolated ? ` (timed at T=${r.timedT})` : ''}`, gf, oursCell, `${num(o?.dispatchesPerStep)} · ${num(o?.submitsPerStep)}`,
+      ...backends.map((b) => backendCell(r, b)), best, ratio, ms(fm?.ms), num(fm?.oursOverFloor), firstStepCell(r)];
+    lines.push(`| ${cells.join(' | ')} |`);
   }
   lines.push('',
-    'Median ms per training step (forward, backward, Adam update, loss read back), contenders alternating; n = measured steps (†: fewer than 10, see the notes in the JSON). ' +
-    'TF.js: the faster of its two models per backend (layers: `tf.layers.lstm` + dense, `trainOnBatch`; cell: `tf.multiRNNCell`/`basicLSTMCell` loop, `minimize`). ' +
-    'Every contender trains the same model from the same initial weights on the same batch. ' +
+    'Median ms per training step (forward, backward, Adam update, loss read back), contenders alternating; n = measured steps (†: fewer than 10, see the notes). ' +
+    'Each TF.js backend shows the faster of its two models (layers: `tf.layers.lstm` + dense, `trainOnBatch`; cell: `tf.multiRNNCell`/`basicLSTMCell` loop, `minimize`); TF.js best is the fastest of all backends, and TF.js best ÷ ours how many times faster ours is. ' +
+    'Every contender trains the same model from the same initial weights on the same batch, and its first-step loss is checked against the float64 reference before it is timed. ' +
+    `A backend whose first step takes (or is predicted from an earlier configuration to take) over ${report.skipFirstStepS ?? 60} s is skipped, and says so. ` +
     'Rows timed at a shorter T: the ratio is measured there; ≈ at the full T is the measured time × T/T\' (an upper bound).',
     '',
-    'Where the GPU time goes: the adapter\'s floors (a trivial dispatch recorded among many, a submit, a submit + 4-byte readback), measured in each configuration\'s page just before it, times the step\'s counts; the rest is the kernels running.',
+    `Floor model: dispatches × the per-dispatch floor + readbacks × the submit+readback floor + the step's FLOPs ÷ our matmul rate (matmul.wgsl, ${m.M ?? 1024}×${m.N ?? 1024}×${m.K ?? 512}, default tile), all measured in the configuration's own page just before it (the environment page measured ${num(report.floors?.dispatchUs)} µs per dispatch, ${ms(report.floors?.roundTripMs)} per readback, ${num(m.gflops)} GFLOP/s). ` +
+    'Time to first step: a fresh page per configuration, `createEngine({ backend: \'webgpu\' })` (default tuning) → `createModel` → one awaited `trainer.step`, pipeline compiles included, before anything else of this engine runs in the page; Chromium runs with `--disable-gpu-shader-disk-cache`, so no page reuses another\'s compiled shaders.',
     '',
-    '| config | contender | ms/step | dispatches × floor | submits × floor | readback floor | kernels (rest) | rest per dispatch | kernels GFLOP/s |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    'Where our step\'s time goes:', '',
   );
-  for (const r of report.configs) {
-    if (r.error) continue;
-    const rf = r.floors ?? f;
-    for (const name of ['ours', r.chosen.webgpu]) {
-      const s = timeSplit(r, name, rf);
-      if (!s) continue;
-      lines.push(`| ${r.label} | ${name} | ${ms(s.ms)} | ${num(s.dispatches)} × ${num(rf.dispatchUs)} µs = ${ms(s.dispatchMs)} | ${num(s.submits)} × ${num(rf.submitUs)} µs = ${ms(s.submitMs)} | ${ms(s.readMs)} | ${ms(s.restMs)} | ${num((s.restMs * 1000) / s.dispatches)} µs | ${num(s.restGflops)} |`);
+  for (const r of report.configs) if (!r.error) lines.push(`- ${whereTheTimeGoes(r)}`);
+  const noted = report.configs.filter((r) => !r.error);
+  if (noted.length) {
+    lines.push('', 'Notes:', '');
+    for (const r of noted) {
+      const chosen = Object.entries(r.chosen ?? {}).map(([b, n]) => `${b} ${variantOf(n)}`).join(', ');
+      const other = (r.notes ?? []).filter((n) => !/measured steps \(/.test(n));
+      lines.push(`- ${r.label}: verify (first-step loss vs float64, rel.): ${verdict(r)}.${chosen ? ` Timed variants: ${chosen}.` : ''}${other.length ? ` ${safe(other.join('; '))}.` : ''}`);
     }
-    const a = r.contenders[r.chosen.wasm];
-    if (a?.measured) lines.push(`| ${r.label} | ${r.chosen.wasm} | ${ms(a.msPerStep)} | – | – | – | ${ms(a.msPerStep)} | – | ${num(r.gflopTimed / (a.msPerStep / 1000))} |`);
-  }
-  const profiled = report.configs.filter((r) => r.kernelProfile);
-  if (profiled.length) {
-    lines.push('', 'Our step by kernel family: what a step saves when all dispatches of one family are left out (page/kernelProfile.js), right after the timed rounds: ' +
-      'the median over pairs of a full step and a step without the family, taken side by side. ' +
-      '"Step, alone" is the median full step there, with no TF.js step in between (compare the alternating median above). ' +
-      'Small entries are noise; the sum, beside the step, need not match it (leaving a family out also changes what its neighbours wait for).', '',
-      '| config | step, alone | families, costliest first (×dispatches: ms, share of the step) | sum of families |', '|---|---:|---|---:|');
-    for (const r of profiled) {
-      const p = r.kernelProfile;
-      const top = p.families.slice(0, 6).map((f) => `${f.family} ×${f.dispatches}: ${ms(f.ms)} (${num((100 * f.ms) / p.fullMs)} %)`).join(' · ');
-      const sum = p.families.reduce((a, f) => a + f.ms, 0);
-      lines.push(`| ${r.label} | ${ms(p.fullMs)}${p.pairs === 1 ? ' (1 pair: rough)' : ''} | ${top}${p.families.length > 6 ? ` · ${p.families.length - 6} more` : ''} | ${ms(sum)} |`);
-    }
-  }
-  const missed = report.configs.filter((r) => !r.error && r.ratio !== null && r.ratio !== undefined && !r.meetsTarget);
-  if (missed.length) {
-    lines.push('', 'Targets missed (≥ 10× on bitpair, echo, mnist-rows; ≥ 3× on the two large ones):', '');
-    for (const r of missed) lines.push(`- ${missedNote(r, r.floors ?? f)}`);
   }
   if (report.scaling?.error) lines.push('', `Scaling: error: ${report.scaling.error}`);
   else if (report.scaling) {
@@ -153,7 +196,7 @@ export function markdown(report) {
     lines.push('', `Scaling of our step time (base ${s.base}; T at H${s.T[0]?.H}, H at T${s.H[0]?.T}):`, '',
       '| sweep | T | H | GFLOP/step | ms/step | ms per timestep | GFLOP/s | dispatches/step |', '|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const p of [...s.T, ...s.H]) {
-      lines.push(p.error ? `| ${p.sweep} | ${p.T} | ${p.H} | ${num(p.gflopPerStep)} | error: ${p.error} | | | |`
+      lines.push(p.error ? `| ${p.sweep} | ${p.T} | ${p.H} | ${num(p.gflopPerStep)} | error: ${safe(p.error)} | | | |`
         : `| ${p.sweep} | ${p.T} | ${p.H} | ${num(p.gflopPerStep)} | ${ms(p.msPerStep)} (n=${p.steps}) | ${ms(p.msPerStep / p.T)} | ${num(p.gflops)} | ${num(p.dispatchesPerStep)} |`);
     }
   }

@@ -26,12 +26,12 @@
 // second, interleaved run (1.62 / 1.78 / 1.43 GFLOP per CPU-second).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createNodeDevice } from '../dist/webgpu/device.js';
-import { newCounters } from '../dist/webgpu/counters.js';
-import { bindKernel, KernelRegistry, recordDispatches } from '../dist/webgpu/kernels.js';
-import { packUniforms } from '../dist/webgpu/reflect.js';
-import { nodeShaderSource } from '../dist/webgpu/shaderSource.js';
-import { MATMUL_DEFAULTS, matmulOverrides, matmulWorkgroups } from '../dist/webgpu/matmulDispatch.js';
+import { createNodeDevice } from '../dist/webgpu/device/dawn.js';
+import { newCounters } from '../dist/webgpu/engine/counters.js';
+import { KernelRegistry } from '../dist/webgpu/kernels/registry.js';
+import { bindKernel, recordDispatches } from '../dist/webgpu/kernels/bind.js';
+import { packUniforms } from '../dist/webgpu/kernels/info.js';
+import { MATMUL_DEFAULTS, matmulOverrides, matmulWorkgroups } from '../dist/webgpu/kernels/grids.js';
 import { matmul } from '../dist/reference/matmul.js';
 import { normwiseError } from '../dist/compare.js';
 import { Rng } from '../dist/rng.js';
@@ -62,7 +62,7 @@ const SHAPES = [
 ];
 
 const { device, info } = await createNodeDevice({ log: () => {} });
-const registry = new KernelRegistry(device, nodeShaderSource, newCounters());
+const registry = new KernelRegistry(device, newCounters());
 const counters = newCounters();
 const rng = new Rng(7);
 const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
@@ -97,10 +97,13 @@ for (const s of SHAPES) {
     transA: s.transA, transB: s.transB, accumulate: 0,
     biasOffset: 0, biasLen: s.bias ? N : 0, bias2Offset: N, bias2Len: s.bias ? N : 0,
     permBatch: s.permBatch ?? 0, permTime: s.permTime ?? 0, permA: s.permA ?? 0, permB: 0,
+    rowSum: 0, rowSumOffset: 0, rowSumOffset2: 0,
   };
   const ref = new Float64Array(M * N);
   let t0 = performance.now();
-  matmul(a, b, ref, { ...args, transA: !!args.transA, transB: !!args.transB, permA: !!args.permA, permB: false, accumulate: false, bias });
+  // The twin takes the row sums by offset (present means written), the kernel by the rowSum flag: none here.
+  const { rowSum: _rs, rowSumOffset: _o1, rowSumOffset2: _o2, ...twinArgs } = args;
+  matmul(a, b, ref, { ...twinArgs, transA: !!args.transA, transB: !!args.transB, permA: !!args.permA, permB: false, accumulate: false, bias });
   const twinMs = performance.now() - t0;
 
   const bufA = upload(a), bufB = upload(b), bufBias = upload(bias);

@@ -4,6 +4,7 @@
 //
 //   npm run bench:node            (builds dist/, then runs this file)
 //   node bench/node.mjs [--budget-s 570] [--only label,label] [--seed 1] [--profile | --no-profile] [--json PATH]
+//                       [--first-step-runs 3 | --no-first-step]
 //
 // The configurations are exactly those of the WebGPU engine issue (DESIGN.md section 8); their
 // names are labels. Each is one LSTM, Adam (lr 1e-3), softmax cross-entropy, random data.
@@ -36,9 +37,18 @@
 // gives the process CPU time per step (Dawn's and SwiftShader's threads run inside this process),
 // and the JSON records the load average before and after.
 //
+// Time to first step: before anything else, bench/firstStep.mjs runs --first-step-runs times (3)
+// as a fresh `node` process each: process start (performance.timeOrigin) → the first finished
+// bitpair step (B50 T50 H5 L2), with createEngine's default options, pipeline compiles included;
+// the median run is reported, with its parts (Node start + imports, createEngine, first step).
+// The benchmark's own engine uses tuning 'measure' (the first pass of a shape waits for the tuner's
+// timings, so every timed step runs the settled plan).
+//
 // Output: a Markdown table on stdout (progress on stderr), and JSON in
 // bench/results/node-<ISO date>.json and bench/results/node-latest.json.
+import { spawn } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { createEngine } from '../dist/index.js';
 import { randomBatch } from '../dist/check.js';
@@ -86,6 +96,13 @@ const only = arg('--only', null)?.split(',');
 const jsonPath = arg('--json', null);
 // Per-dispatch profile (bench/profile.mjs): by default of the configurations under 10 GFLOP.
 const profileMode = argv.includes('--no-profile') ? 'none' : argv.includes('--profile') ? 'all' : 'small';
+// Time to first step (bench/firstStep.mjs): fresh processes, the median reported.
+const firstStepRuns = argv.includes('--no-first-step') ? 0 : Number(arg('--first-step-runs', 3));
+if (!Number.isInteger(firstStepRuns) || firstStepRuns < 0) {
+  process.stderr.write(`bench/node.mjs: --first-step-runs expects an integer ≥ 0, received ${JSON.stringify(arg('--first-step-runs', ''))}\n`);
+  process.exit(2);
+}
+const FIRST_STEP_SCRIPT = fileURLToPath(new URL('./firstStep.mjs', import.meta.url));
 const log = (msg) => process.stderr.write(`${msg}\n`);
 
 const now = () => performance.now();
@@ -226,7 +243,7 @@ async function benchConfig(c, { gpu, cpu, deadline, hardLeftMs, gpuRate, cpuRate
   row.notes.push(...gNotes);
   if (profileMode === 'all' || (profileMode === 'small' && !fewSteps)) {
     // The trainer's plan for this (B, T): the key matches the trainer's (no clipping, no learned state).
-    const plan = await gm.plan('train', c.B, Trun, { learnedUsed: false });
+    const plan = await gm.plan('bench.profile', 'train', c.B, Trun, { h: false, c: false });
     const p = await profilePlan(gpu.device, plan, gpu.counters);
     row.gpu.profile = { ...p, emptySubmitMs: round(p.emptySubmitMs, 3), totalMs: round(p.totalMs, 4),
       roles: p.roles.map((r) => ({ ...r, ms: round(r.ms, 4), usPerDispatch: round(r.usPerDispatch, 4), share: round(r.share, 3) })) };
@@ -295,6 +312,14 @@ function markdown(report) {
       lines.push(`| ${rest.length} others | ${rest.reduce((a, k) => a + k.dispatches, 0)} | ${fmtMs(rest.reduce((a, k) => a + k.ms, 0))} | ${(100 * rest.reduce((a, k) => a + k.share, 0)).toFixed(0)} % | |`);
     }
   }
+  const f = report.firstStep;
+  if (f?.error) lines.push('', `Time to first step: error: ${f.error}`);
+  else if (f) {
+    const m = f.median;
+    lines.push('', `Time to first step (${f.config}, a fresh \`node\` process each, median of ${f.runs}: ${f.all.map((r) => fmtMs(r.totalMs)).join(', ')} ms): ` +
+      `**${fmtMs(m.totalMs)} ms** from process start to the first finished step = Node's start and the imports ${fmtMs(m.importMs)} ms + createEngine ${fmtMs(m.createEngineMs)} ms + createModel and the first step ${fmtMs(m.firstStepMs)} ms ` +
+      `(${m.pipelinesCreated} pipelines compiled; tuning "${f.tuning}"); the second step took ${fmtMs(m.secondStepMs)} ms. Spawn → result in the parent: ${fmtMs(m.spawnToResultMs)} ms.`);
+  }
   lines.push('', `GFLOP/step: ${FLOP_FORMULA}.`, 'CPU÷GPU > 1 means the WebGPU engine is faster than the float64 cpu engine. CPU-time: process CPU time per step (all threads), which moves less than wall-clock time with the load of other processes.',
     `Budget ${report.budgetS} s; ran ${report.totalSeconds.toFixed(0)} s. Shared machine: load ${report.machine.loadavgStart.map((l) => l.toFixed(1)).join('/')} → ${report.machine.loadavgEnd.map((l) => l.toFixed(1)).join('/')}; wall-clock times are noisy.`);
   return lines.join('\n');
@@ -306,13 +331,57 @@ function writeJson(path, obj) {
   renameSync(tmp, path);
 }
 
+/** One run of bench/firstStep.mjs in a fresh process: its JSON line, plus spawn → that line in this process's clock. */
+function firstStepRun() {
+  return new Promise((resolve, reject) => {
+    const t0 = now();
+    const child = spawn(process.execPath, [FIRST_STEP_SCRIPT, '--seed', String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '', lineAt = null;
+    child.stdout.on('data', (d) => { stdout += d; if (lineAt === null && stdout.includes('\n')) lineAt = now(); });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code !== 0) return reject(new Error(`bench/firstStep.mjs exited with ${code ?? signal}: ${stderr.trim().slice(-400)}`));
+      try {
+        resolve({ ...JSON.parse(stdout.trim().split('\n').at(-1)), spawnToResultMs: lineAt - t0 });
+      } catch (e) {
+        reject(new Error(`bench/firstStep.mjs printed no JSON line (${e.message}): ${stdout.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+/** Node's time to first step: `runs` fresh processes, one after another; the median run by totalMs. */
+async function nodeFirstStep(runs) {
+  const all = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await firstStepRun();
+    log(`  time to first step, run ${i + 1}/${runs}: ${r.totalMs.toFixed(0)} ms from process start (import ${r.importMs.toFixed(0)}, createEngine ${r.createEngineMs.toFixed(0)}, first step ${r.firstStepMs.toFixed(0)} ms; ${r.pipelinesCreated} pipelines)`);
+    all.push(r);
+  }
+  const sorted = [...all].sort((a, b) => a.totalMs - b.totalMs);
+  const med = sorted[(sorted.length - 1) >> 1];
+  const pick = (r) => ({ totalMs: round(r.totalMs, 4), importMs: round(r.importMs, 4), createEngineMs: round(r.createEngineMs, 4), firstStepMs: round(r.firstStepMs, 4), secondStepMs: round(r.secondStepMs, 4), spawnToResultMs: round(r.spawnToResultMs, 4), pipelinesCreated: r.pipelinesCreated, loss: r.loss });
+  return { config: 'bitpair B50 T50 I1 H5 L2 C4', runs: all.length, tuning: med.tuning, adapter: med.adapter, median: pick(med), all: all.map(pick) };
+}
+
 async function main() {
   const start = now(), end = start + budgetS * 1000;
   const machine = {
     cpuModel: os.cpus()[0]?.model ?? 'unknown', cpuCount: os.cpus().length, platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     totalMemGiB: round(os.totalmem() / 2 ** 30, 3), node: process.version, loadavgStart: os.loadavg(), loadavgEnd: null,
   };
-  const gpu = await createEngine({ backend: 'webgpu', log });
+  let firstStep = null;
+  if (firstStepRuns > 0) {
+    log('time to first step (fresh processes, bench/firstStep.mjs):');
+    try {
+      firstStep = await nodeFirstStep(firstStepRuns);
+    } catch (e) {
+      firstStep = { error: e.message };
+      log(`  error: ${e.message}`);
+    }
+  }
+  const gpu = await createEngine({ backend: 'webgpu', tuning: 'measure', log });
   const cpu = await createEngine({ backend: 'cpu' });
   log(`adapter: ${gpu.adapterInfo.description}`);
   const configs = CONFIGS.filter((c) => !only || only.includes(c.label));
@@ -339,7 +408,7 @@ async function main() {
   machine.loadavgEnd = os.loadavg();
   const date = new Date().toISOString();
   const report = {
-    format: 'webgpu-lstm-bench-node', version: 1, date, adapter: gpu.adapterInfo, machine, budgetS, seed,
+    format: 'webgpu-lstm-bench-node', version: 2, date, adapter: gpu.adapterInfo, machine, budgetS, seed, firstStep,
     optimizer: OPTIMIZER, flopFormula: FLOP_FORMULA, verifyTolerance: VERIFY_RTOL,
     designTfjsNote: 'designTfjsMs: TF.js 4.22 per training step in headless Chromium on the same adapter, from DESIGN.md section 6; context only, not measured in this run',
     configs: rows, totalSeconds: (now() - start) / 1000,

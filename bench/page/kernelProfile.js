@@ -2,13 +2,15 @@
 // with every dispatch of one family skipped (page/gpuCounters.js drops them at record time) is
 // timed against a full step taken right beside it; the median of these paired differences is what
 // that family costs (pairs, so a change of the machine's load between families cancels out). A
-// family is a plan row's label without its index (`lstm_step_backward[l=1,t=7]` →
-// `lstm_step_backward`). Skipping kernels leaves stale data in their outputs, so this runs only
+// family is a plan row's label without its indices (`lstm_step_backward[l=1,t=7]` →
+// `lstm_step_backward`, `hidden_weight_grad[l=1].split` → `hidden_weight_grad.split`). Skipping kernels leaves stale data in their outputs, so this runs only
 // after the timed steps, on a model whose results no longer matter; arithmetic on stale values
 // costs the same.
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b), m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const familyOf = (label) => label.replace(/\[[^\]]*\]$/, '');
+const familyOf = (label) => label.replace(/\[[^\]]*\]/g, '');
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Matches every label of the family of `label`: its text, with any index in each bracket. */
+const familyPattern = (label) => new RegExp(`^${label.split(/\[[^\]]*\]/).map(escape).join('\\[[^\\]]*\\]')}$`);
 
 /** @param step an awaited training step of our engine; @returns per-family dispatches and ms */
 export async function profileKernels(step, { pairs = 5 } = {}) {
@@ -17,7 +19,11 @@ export async function profileKernels(step, { pairs = 5 } = {}) {
   try {
     await step();
     const families = new Map();
-    for (const l of probe.labels) families.set(familyOf(l), (families.get(familyOf(l)) ?? 0) + 1);
+    for (const l of probe.labels) {
+      const f = families.get(familyOf(l)) ?? { n: 0, skip: familyPattern(l) };
+      f.n++;
+      families.set(familyOf(l), f);
+    }
     const timed = async (skip) => {
       globalThis.__gpuProbe = skip ? { skip } : null;
       const t0 = performance.now();
@@ -26,7 +32,7 @@ export async function profileKernels(step, { pairs = 5 } = {}) {
       globalThis.__gpuProbe = null;
       return ms;
     };
-    const rows = [...families].map(([family, dispatches]) => ({ family, dispatches, skip: new RegExp(`^${escape(family)}(\\[|$)`), diffs: [] }));
+    const rows = [...families].map(([family, { n, skip }]) => ({ family, dispatches: n, skip, diffs: [] }));
     const full = [];
     for (let i = 0; i < pairs; i++) {
       for (const r of rows) {

@@ -16,8 +16,8 @@ export const BENCH_SCRIPT = fileURLToPath(new URL('../../bench/browser.mjs', imp
 export function benchArgs(argv: string[]): string[] {
   const { values } = parse('bench', argv, {
     quick: { type: 'boolean' }, only: { type: 'string' }, 'no-scaling': { type: 'boolean' },
-    seed: { type: 'string' }, steps: { type: 'string' },
-  }, 0, 'bench [--quick] [--only label,label] [--no-scaling] [--seed N] [--steps N]');
+    seed: { type: 'string' }, steps: { type: 'string' }, backends: { type: 'string' }, variants: { type: 'string' },
+  }, 0, 'bench [--quick] [--only label,label] [--no-scaling] [--seed N] [--steps N] [--backends webgpu,webgl,cpu,wasm,wasm2] [--variants layers,cell]');
   const out: string[] = [];
   if (values.quick) out.push('--quick');
   if (values['no-scaling']) out.push('--no-scaling');
@@ -25,6 +25,11 @@ export function benchArgs(argv: string[]): string[] {
   if (only !== undefined) {
     if (typeof only !== 'string' || only.trim() === '') throw new UsageError(`bench: --only expects configuration labels separated by commas, received ${JSON.stringify(only)}`);
     out.push('--only', only);
+  }
+  // Their values are checked by the benchmark itself (exit 2 with one line).
+  for (const flag of ['backends', 'variants'] as const) {
+    const v = values[flag];
+    if (v !== undefined) out.push(`--${flag}`, String(v));
   }
   const seed = intFlag('bench', 'seed', values.seed, 0);
   if (seed !== undefined) out.push('--seed', String(seed));
