@@ -61,3 +61,13 @@ export const NON_NEGATIVE: NumberRule = { min: { value: 0, inclusive: true } };
 /** [0, 1): decay rates and momentum. */
 export const UNIT_OPEN: NumberRule = { min: { value: 0, inclusive: true }, max: { value: 1, inclusive: false } };
 export const POSITIVE_INT: NumberRule = { min: { value: 1, inclusive: true }, integer: true };
+
+/** A plain options object (or undefined), with only the keys a call knows. */
+export function plainOptions(where: string, opts: unknown, known: readonly string[]): Record<string, unknown> {
+  if (opts === undefined) return {};
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new InputError(`${where}: expected an options object, received ${show(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) throw new InputError(`${where}: unknown option ${show(k)} (known: ${known.join(', ')})`);
+  }
+  return opts as Record<string, unknown>;
+}

@@ -295,3 +295,28 @@ export function prepareStepInput(cfg: ResolvedConfig, where: string, xt: unknown
 export function prepareStreamState(cfg: ResolvedConfig, where: string, s: { h0?: unknown; c0?: unknown }, B: number, precision: Precision): { h: FloatCopy | null; c: FloatCopy | null } {
   return { h: prepareState(cfg, where, s.h0, B, 'h0', precision), c: prepareState(cfg, where, s.c0, B, 'c0', precision) };
 }
+
+/** A tensor's shape when it looks like one (for messages), else null. */
+export function shapeOf(t: unknown): readonly number[] | null {
+  const s = (t as { shape?: unknown } | null)?.shape;
+  return Array.isArray(s) ? s : null;
+}
+
+/** Rows [b0, b1) of checked inputs. */
+export function sliceInputs(cfg: ResolvedConfig, inputs: PreparedInputs, b0: number, b1: number): PreparedInputs {
+  const { T } = inputs;
+  const per = cfg.inputKind === 'tokens' ? T : T * cfg.inputSize;
+  const H = cfg.hiddenSize, L = cfg.numLayers, B = inputs.B, n = b1 - b0;
+  const state = (s: Float64Array | Float32Array | null) => {
+    if (!s) return null;
+    const out = s instanceof Float32Array ? new Float32Array(L * n * H) : new Float64Array(L * n * H);
+    for (let k = 0; k < L; k++) out.set(s.subarray((k * B + b0) * H, (k * B + b1) * H), k * n * H);
+    return out;
+  };
+  return {
+    B: n, T,
+    x: inputs.x.slice(b0 * per, b1 * per),
+    lengths: inputs.lengths ? inputs.lengths.slice(b0, b1) : null,
+    h0: state(inputs.h0), c0: state(inputs.c0),
+  };
+}

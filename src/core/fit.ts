@@ -24,7 +24,8 @@ import { TRAINER_KEYS } from '../checks/trainerOptions.js';
 import { Rng } from '../rng.js';
 import { metricsOf } from './metrics.js';
 import type { ModelBase } from './modelBase.js';
-import { plainOptions, shapeOf, sliceInputs } from './modelBase.js';
+import { plainOptions } from '../checks/options.js';
+import { shapeOf, sliceInputs } from '../checks/tensors.js';
 import type { TrainerBase } from './trainerBase.js';
 import { maybeYield } from './yield.js';
 

@@ -12,8 +12,8 @@ import type {
 import { InputError } from '../errors.js';
 import type { ResolvedConfig } from '../config.js';
 import { paramLayout, type ParamLayout } from '../params.js';
-import { prepareInputs, prepareTargets, checkParameterMap, type Precision, type PreparedInputs, type PreparedTargets } from '../checks/tensors.js';
-import { checkNumber, POSITIVE_INT, show } from '../checks/options.js';
+import { prepareInputs, prepareTargets, checkParameterMap, shapeOf, sliceInputs, type Precision, type PreparedInputs, type PreparedTargets } from '../checks/tensors.js';
+import { checkNumber, plainOptions, POSITIVE_INT, show } from '../checks/options.js';
 import { encodeModelFile } from '../files/modelFile.js';
 import type { EngineBase } from './engineBase.js';
 import { SerialQueue } from './serialQueue.js';
@@ -197,39 +197,4 @@ export abstract class ModelBase implements Model {
       return work();
     });
   }
-}
-
-/** A plain options object (or undefined), with only the keys a call knows. */
-export function plainOptions(where: string, opts: unknown, known: readonly string[]): Record<string, unknown> {
-  if (opts === undefined) return {};
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new InputError(`${where}: expected an options object, received ${show(opts)}`);
-  for (const k of Object.keys(opts)) {
-    if (!known.includes(k)) throw new InputError(`${where}: unknown option ${show(k)} (known: ${known.join(', ')})`);
-  }
-  return opts as Record<string, unknown>;
-}
-
-/** A tensor's shape when it looks like one (for messages), else null. */
-export function shapeOf(t: unknown): readonly number[] | null {
-  const s = (t as { shape?: unknown } | null)?.shape;
-  return Array.isArray(s) ? s : null;
-}
-
-/** Rows [b0, b1) of checked inputs. */
-export function sliceInputs(cfg: ResolvedConfig, inputs: PreparedInputs, b0: number, b1: number): PreparedInputs {
-  const { T } = inputs;
-  const per = cfg.inputKind === 'tokens' ? T : T * cfg.inputSize;
-  const H = cfg.hiddenSize, L = cfg.numLayers, B = inputs.B, n = b1 - b0;
-  const state = (s: Float64Array | Float32Array | null) => {
-    if (!s) return null;
-    const out = s instanceof Float32Array ? new Float32Array(L * n * H) : new Float64Array(L * n * H);
-    for (let k = 0; k < L; k++) out.set(s.subarray((k * B + b0) * H, (k * B + b1) * H), k * n * H);
-    return out;
-  };
-  return {
-    B: n, T,
-    x: inputs.x.slice(b0 * per, b1 * per),
-    lengths: inputs.lengths ? inputs.lengths.slice(b0, b1) : null,
-    h0: state(inputs.h0), c0: state(inputs.c0),
-  };
 }

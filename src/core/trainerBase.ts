@@ -19,7 +19,8 @@ import { show } from '../checks/options.js';
 import { learningRate } from '../schedule.js';
 import type { ResolvedOptimizer } from '../reference/optimizerUpdate.js';
 import type { ModelBase } from './modelBase.js';
-import { plainOptions, shapeOf } from './modelBase.js';
+import { plainOptions } from '../checks/options.js';
+import { shapeOf } from '../checks/tensors.js';
 
 /** Where a step's initial state comes from. */
 export type StepStart = 'explicit' | 'carried' | 'default';
