@@ -9,6 +9,7 @@
 // params: the flat parameters (read); x: [T, B, I] time-major rows, what the input projection reads.
 // One invocation owns one element of x; element e = gid.x + gid.y·(num_workgroups.x·WG), so the
 // grid may be 2-D for more than 65535·WG elements. No barriers.
+// #include lib/nan.wgsl
 struct Params { B: u32, T: u32, I: u32, V: u32, eOffset: u32 }
 
 // The uniform is `u`: the name `params` is the flat parameter buffer's (docs/kernels.md).
@@ -18,10 +19,6 @@ struct Params { B: u32, T: u32, I: u32, V: u32, eOffset: u32 }
 @group(0) @binding(3) var<storage, read_write> x: array<f32>;
 
 override WG: u32 = 64;
-
-// A quiet NaN made at run time (a user function call is not a constant expression; a NaN constant
-// expression would be a shader-creation error in WGSL).
-fn quietNan(bits: u32) -> f32 { return bitcast<f32>(bits); }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

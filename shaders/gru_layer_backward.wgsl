@@ -5,12 +5,17 @@
 //   dn = dh(1 − z), dz = dh(hPrev − n), dpre_n = dn(1 − n²), dpre_r = dpre_n·ghn·r(1 − r), dpre_z = dz·z(1 − z)
 //   dgx = (dpre_r, dpre_z, dpre_n), dgh = (dpre_r, dpre_z, dpre_n·r), dhCarry = dh·z; zeros for a dead row.
 // One workgroup per slice of R batch rows, items = a quad of rows (vec4 lanes) by one column, a
-// storageBarrier after each step (see lstm_layer_forward.wgsl). The recurrent sum runs in f32 in
+// storageBarrier after each step (lib/layerLoop.wgsl); the cell's gradients are lib/gruGrads.wgsl's,
+// the step kernel's, and the tail slots lib/tailRows.wgsl's. The recurrent sum runs in f32 in
 // order q = 0…3H−1 from 0, then dhAbove and dhCarry are added.
 //
 // dhAbove: [T+K, B, H]; gates: [T, B, 4H] (r, z, n, ghn); h: [T+1+K, B, H] (reads slices 0…T−1);
 // params: W_hh [3H, H] at wOffset; dgx, dgh: [T, B, 3H] written; dhCarry: [T, B, H] written;
 // lengths: [B] i32. Dispatch: ceil(B / R) workgroups.
+// #include lib/gruGrads.wgsl
+// #include lib/layerLoop.wgsl
+// #include lib/rows.wgsl
+// #include lib/tailRows.wgsl
 struct Params { B: u32, H: u32, T: u32, wOffset: u32, tailK: u32, R: u32 }
 
 // The uniform is `u`: the name `params` is the flat parameter buffer's (docs/kernels.md).
@@ -26,19 +31,8 @@ struct Params { B: u32, H: u32, T: u32, wOffset: u32, tailK: u32, R: u32 }
 
 override WG: u32 = 32;
 
-// Element offsets of rows b0 … b0+3 in a [·, B, n] slice starting at base; rows ≥ B read row B−1.
-fn rows4(base: u32, b0: u32, B: u32, n: u32) -> vec4u {
-  let last = B - 1u;
-  return vec4u(base) + vec4u(min(b0, last), min(b0 + 1u, last), min(b0 + 2u, last), min(b0 + 3u, last)) * n;
-}
-
-// Steps row b runs (lengths are checked on the host to lie in [1, T]; a negative one runs none).
-fn rowLength(b: u32) -> u32 {
-  return u32(max(lengths[b], 0));
-}
-
 // Step t of rows q0 … q0+3 (those < end) and column j.
-fn stepGruBackward(t: u32, q0: u32, end: u32, j: u32) {
+fn layerStep(t: u32, q0: u32, end: u32, j: u32) {
   let B = u.B;
   let H = u.H;
   let G = 3u * H;
@@ -57,12 +51,10 @@ fn stepGruBackward(t: u32, q0: u32, end: u32, j: u32) {
     }
   }
   var dh = vec4f(dhAbove[sp.x + j], dhAbove[sp.y + j], dhAbove[sp.z + j], dhAbove[sp.w + j]) + dot;
-  var live = vec4<bool>(false);
+  let rows = tailRows4(t, q0, end);
+  let live = rows.live;
   for (var r = 0u; r < 4u; r++) {
-    let b = min(q0 + r, end - 1u);
-    let len = rowLength(b);
-    live[r] = t < len && q0 + r < end;
-    if (t < len && t + u.tailK >= len) { dh[r] += dhAbove[(T + t + u.tailK - len) * BH + b * H + j]; }
+    if (rows.inTail[r]) { dh[r] += dhAbove[rows.tail[r] + j]; }
   }
   if (t + 1u < T) {
     let np = sp + vec4u(BH);
@@ -73,13 +65,12 @@ fn stepGruBackward(t: u32, q0: u32, end: u32, j: u32) {
   let n = vec4f(gates[g4.x + 2u * H + j], gates[g4.y + 2u * H + j], gates[g4.z + 2u * H + j], gates[g4.w + 2u * H + j]);
   let ghn = vec4f(gates[g4.x + 3u * H + j], gates[g4.y + 3u * H + j], gates[g4.z + 3u * H + j], gates[g4.w + 3u * H + j]);
   let hPrev = vec4f(h[sp.x + j], h[sp.y + j], h[sp.z + j], h[sp.w + j]);
-  let dn = dh * (1.0 - z);
-  let dz = dh * (hPrev - n);
-  let dpn = select(vec4f(0.0), dn * ((1.0 - n) * (1.0 + n)), live);
-  let dpr = select(vec4f(0.0), dpn * ghn * (r * (1.0 - r)), live);
-  let dpz = select(vec4f(0.0), dz * (z * (1.0 - z)), live);
-  let dpnr = select(vec4f(0.0), dpn * r, live);
-  let dc = select(vec4f(0.0), dh * z, live);
+  let d = gruGrads4(dh, r, z, n, ghn, hPrev);
+  let dpn = select(vec4f(0.0), d.dpn, live);
+  let dpr = select(vec4f(0.0), d.dpr, live);
+  let dpz = select(vec4f(0.0), d.dpz, live);
+  let dpnr = select(vec4f(0.0), d.dpnr, live);
+  let dc = select(vec4f(0.0), d.carry, live);
   for (var q = 0u; q < 4u; q++) {
     if (q0 + q >= end) { break; }
     let o = g3[q] + j;
@@ -95,16 +86,5 @@ fn stepGruBackward(t: u32, q0: u32, end: u32, j: u32) {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let b0 = wid.x * u.R;
-  let end = min(b0 + u.R, u.B);                // the slice is rows b0 … end−1
-  if (b0 >= u.B) { return; }                    // a workgroup past the batch (over-dispatch) has no rows
-  let quads = (end - b0 + 3u) / 4u;
-  let items = quads * u.H;
-  for (var s = 0u; s < u.T; s++) {
-    let t = u.T - 1u - s;
-    for (var it = lid.x; it < items; it += WG) {
-      stepGruBackward(t, b0 + (it / u.H) * 4u, end, it % u.H);
-    }
-    storageBarrier();
-  }
+  layerLoop(wid.x, lid.x, true);
 }

@@ -30,7 +30,13 @@
 // (ragged tiles) read row B−1 / column H−1 instead (always in bounds) and write nothing. No
 // workgroup memory, no barriers. The recurrent sum runs in f32 in order q = 0…3H−1 from 0, then
 // dhAbove and dhCarry are added.
-// 1 − n² is formed as (1 − n)(1 + n), exact-ish for saturated n (1 − n is exact for n ∈ [½, 1]).
+// The gates' gradients from dh are lib/gruGrads.wgsl's, shared with gru_layer_backward (1 − n² is
+// formed there as (1 − n)(1 + n), exact-ish for saturated n).
+// #include lib/dhAbove.wgsl
+// #include lib/gates.wgsl
+// #include lib/gruGrads.wgsl
+// #include lib/lengths.wgsl
+// #include lib/rows.wgsl
 struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32, tailK: u32 }
 
 // The uniform is `u`: the name `params` is the flat parameter buffer's (docs/kernels.md).
@@ -46,14 +52,7 @@ struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32, tailK: u32 }
 
 override WG: u32 = 64;
 
-// Steps row b runs (lengths are checked on the host to lie in [1, T]; a negative one runs none).
-fn rowLength(b: u32) -> u32 {
-  return u32(max(lengths[b], 0));
-}
-
 // Four columns of one row of a read-only buffer: x[o + jc], jc the clamped columns.
-fn dhA(o: u32, jc: vec4u) -> vec4f { return vec4f(dhAbove[o + jc.x], dhAbove[o + jc.y], dhAbove[o + jc.z], dhAbove[o + jc.w]); }
-fn gt(o: u32, jc: vec4u) -> vec4f { return vec4f(gates[o + jc.x], gates[o + jc.y], gates[o + jc.z], gates[o + jc.w]); }
 fn hc(o: u32, jc: vec4u) -> vec4f { return vec4f(h[o + jc.x], h[o + jc.y], h[o + jc.z], h[o + jc.w]); }
 fn carry(o: u32, jc: vec4u) -> vec4f { return vec4f(dhCarry[o + jc.x], dhCarry[o + jc.y], dhCarry[o + jc.z], dhCarry[o + jc.w]); }
 
@@ -92,24 +91,17 @@ fn finishGruBackward(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
   let z = gt(g4 + H, jc);
   let n = gt(g4 + 2u * H, jc);
   let ghn = gt(g4 + 3u * H, jc);
-  let hPrev = hc(s, jc);
-  let dn = dh * (1.0 - z);
-  let dz = dh * (hPrev - n);
-  let dpn = dn * ((1.0 - n) * (1.0 + n));
-  let dpr = dpn * ghn * (r * (1.0 - r));
-  let dpz = dz * (z * (1.0 - z));
-  let dpnr = dpn * r;
-  let dc = dh * z;
+  let d = gruGrads4(dh, r, z, n, ghn, hc(s, jc));
   for (var q = 0u; q < 4u; q++) {
     let j = j0 + q;
     if (j >= H) { break; }
-    dgx[g3 + j] = dpr[q];
-    dgx[g3 + H + j] = dpz[q];
-    dgx[g3 + 2u * H + j] = dpn[q];
-    dgh[g3 + j] = dpr[q];
-    dgh[g3 + H + j] = dpz[q];
-    dgh[g3 + 2u * H + j] = dpnr[q];
-    dhCarry[s + j] = dc[q];
+    dgx[g3 + j] = d.dpr[q];
+    dgx[g3 + H + j] = d.dpz[q];
+    dgx[g3 + 2u * H + j] = d.dpn[q];
+    dgh[g3 + j] = d.dpr[q];
+    dgh[g3 + H + j] = d.dpz[q];
+    dgh[g3 + 2u * H + j] = d.dpnr[q];
+    dhCarry[s + j] = d.carry[q];
   }
 }
 
@@ -124,11 +116,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let j0 = (i % JT) * 4u;
   let t = u.t;
   let G = 3u * H;
-  let lastB = B - 1u;
-  let lastJ = H - 1u;
-  let jc = vec4u(min(j0, lastJ), min(j0 + 1u, lastJ), min(j0 + 2u, lastJ), min(j0 + 3u, lastJ));
-  let bc = vec4u(min(b0, lastB), min(b0 + 1u, lastB), min(b0 + 2u, lastB), min(b0 + 3u, lastB));
-  let bd = vec4u(min(b0 + 4u, lastB), min(b0 + 5u, lastB), min(b0 + 6u, lastB), min(b0 + 7u, lastB));
+  let jc = clamp4(j0, H);                 // the tile's columns, clamped to H − 1
+  let bc = clamp4(b0, B);                 // its rows 0…3, clamped to B − 1
+  let bd = clamp4(b0 + 4u, B);            // rows 4…7
   // Σ_q dgh[t+1][b, q] · W_hh[q, j] for the 8 × 4 tile: row b's four columns in one vec4.
   var d0 = vec4f(0.0);
   var d1 = vec4f(0.0);

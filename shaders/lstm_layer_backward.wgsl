@@ -8,10 +8,12 @@
 //   dgates[t, b, ·] = (dc·g·i(1−i), dc·c[t]·f(1−f), dc·i(1−g²), dh·tanh(c[t+1])·o(1−o)); dcCarry[t] = dc·f
 // and zeros for a dead row (t ≥ lengths[b]).
 //
-// One workgroup per slice of R batch rows (the slices never share data, see lstm_layer_forward.wgsl);
+// One workgroup per slice of R batch rows (the slices never share data: lib/layerLoop.wgsl);
 // an item is a quad of rows (vec4 lanes) by one column j; after each step a storageBarrier makes
 // dgates[t] and dcCarry[t] visible to the workgroup before step t−1 reads them. The recurrent sum runs
-// in f32 in order r = 0…4H−1 from 0, then dhAbove is added, as the step kernel.
+// in f32 in order r = 0…4H−1 from 0, then dhAbove is added, as the step kernel. The gates' gradients
+// from dh and dc are lib/lstmGrads.wgsl's, the step kernel's (dc itself adds its terms in another
+// order there), the tail slots lib/tailRows.wgsl's.
 //
 // dhAbove: [T+K, B, H]  gradient reaching h from above (slices T… : the tails')
 // dcAbove: [T+K, B, H]  gradient reaching c from a head; read only when hasDcAbove = 1
@@ -20,6 +22,11 @@
 // dgates:  [T, B, 4H]   written (pre-activation gradients);  dcCarry: [T, B, H] written
 // lengths: [B] i32      steps of each row, in [1, T]
 // Dispatch: ceil(B / R) workgroups.
+// #include lib/activations.wgsl
+// #include lib/layerLoop.wgsl
+// #include lib/lstmGrads.wgsl
+// #include lib/rows.wgsl
+// #include lib/tailRows.wgsl
 struct Params { B: u32, H: u32, T: u32, wOffset: u32, hasDcAbove: u32, tailK: u32, R: u32 }
 
 // The uniform is `u`, not `params`: the contract names the flat parameter buffer `params`.
@@ -35,31 +42,8 @@ struct Params { B: u32, H: u32, T: u32, wOffset: u32, hasDcAbove: u32, tailK: u3
 
 override WG: u32 = 32;
 
-// tanh(x) without overflow, per lane. WGSL's tanh returns NaN for |x| ≥ 89 on SwiftShader
-// (measured: it forms exp(2x)), so: tanh|x| = (1 − e) / (1 + e) with e = exp(−2|x|) ∈ (0, 1]; for
-// |x| < 1/4, where 1 − e cancels, the odd Taylor series to x⁹ (truncation < 1e-8 relative).
-fn tanh4(x: vec4f) -> vec4f {
-  let a = abs(x);
-  let e = exp(-2.0 * a);
-  let big = (1.0 - e) / (1.0 + e);
-  let a2 = a * a;
-  let small = a * (1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0 + a2 * (62.0 / 2835.0)))));
-  return sign(x) * select(big, small, a < vec4f(0.25));
-}
-
-// Element offsets of rows b0 … b0+3 in a [·, B, n] slice starting at base; rows ≥ B read row B−1.
-fn rows4(base: u32, b0: u32, B: u32, n: u32) -> vec4u {
-  let last = B - 1u;
-  return vec4u(base) + vec4u(min(b0, last), min(b0 + 1u, last), min(b0 + 2u, last), min(b0 + 3u, last)) * n;
-}
-
-// Steps row b runs (lengths are checked on the host to lie in [1, T]; a negative one runs none).
-fn rowLength(b: u32) -> u32 {
-  return u32(max(lengths[b], 0));
-}
-
 // Step t of rows q0 … q0+3 (those < end) and column j.
-fn stepLstmBackward(t: u32, q0: u32, end: u32, j: u32) {
+fn layerStep(t: u32, q0: u32, end: u32, j: u32) {
   let B = u.B;
   let H = u.H;
   let G = 4u * H;
@@ -76,17 +60,14 @@ fn stepLstmBackward(t: u32, q0: u32, end: u32, j: u32) {
       w += H;
     }
   }
-  // Per row: its length, whether it is alive and in its tail window, and the tail slot's offset.
   var dh = vec4f(dhAbove[sp.x + j], dhAbove[sp.y + j], dhAbove[sp.z + j], dhAbove[sp.w + j]) + dot;
   var dcA = vec4f(0.0);
   if (u.hasDcAbove != 0u) { dcA = vec4f(dcAbove[sp.x + j], dcAbove[sp.y + j], dcAbove[sp.z + j], dcAbove[sp.w + j]); }
-  var live = vec4<bool>(false);
+  let rows = tailRows4(t, q0, end);            // per row: alive, in its tail window, the tail slot's offset
+  let live = rows.live;
   for (var r = 0u; r < 4u; r++) {
-    let b = min(q0 + r, end - 1u);
-    let len = rowLength(b);
-    live[r] = t < len && q0 + r < end;
-    if (t < len && t + u.tailK >= len) {
-      let tail = (T + t + u.tailK - len) * BH + b * H + j;
+    if (rows.inTail[r]) {
+      let tail = rows.tail[r] + j;
       dh[r] += dhAbove[tail];
       if (u.hasDcAbove != 0u) { dcA[r] += dcAbove[tail]; }
     }
@@ -100,11 +81,12 @@ fn stepLstmBackward(t: u32, q0: u32, end: u32, j: u32) {
   var dc = dh * o * (1.0 - tc * tc) + dcA;
   if (t + 1u < T) { dc += vec4f(dcCarry[np.x + j], dcCarry[np.y + j], dcCarry[np.z + j], dcCarry[np.w + j]); }
   let cPrev = vec4f(c[sp.x + j], c[sp.y + j], c[sp.z + j], c[sp.w + j]);
-  let di = select(vec4f(0.0), dc * g * i * (1.0 - i), live);
-  let df = select(vec4f(0.0), dc * cPrev * f * (1.0 - f), live);
-  let dg = select(vec4f(0.0), dc * i * (1.0 - g * g), live);
-  let do_ = select(vec4f(0.0), dh * tc * o * (1.0 - o), live);
-  let carry = select(vec4f(0.0), dc * f, live);
+  let d = lstmGrads4(dh, dc, tc, cPrev, i, f, g, o);
+  let di = select(vec4f(0.0), d.di, live);
+  let df = select(vec4f(0.0), d.df, live);
+  let dg = select(vec4f(0.0), d.dg, live);
+  let do_ = select(vec4f(0.0), d.do_, live);
+  let carry = select(vec4f(0.0), d.carry, live);
   for (var r = 0u; r < 4u; r++) {
     if (q0 + r >= end) { break; }
     let q = gp[r] + j;
@@ -118,16 +100,5 @@ fn stepLstmBackward(t: u32, q0: u32, end: u32, j: u32) {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let b0 = wid.x * u.R;
-  let end = min(b0 + u.R, u.B);                // the slice is rows b0 … end−1
-  if (b0 >= u.B) { return; }                    // a workgroup past the batch (over-dispatch) has no rows
-  let quads = (end - b0 + 3u) / 4u;
-  let items = quads * u.H;
-  for (var s = 0u; s < u.T; s++) {
-    let t = u.T - 1u - s;
-    for (var it = lid.x; it < items; it += WG) {
-      stepLstmBackward(t, b0 + (it / u.H) * 4u, end, it % u.H);
-    }
-    storageBarrier();
-  }
+  layerLoop(wid.x, lid.x, true);
 }

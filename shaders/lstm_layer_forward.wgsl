@@ -11,16 +11,14 @@
 // Why a loop: one dispatch per step costs 20–32 µs on SwiftShader and a few µs on a GPU, far more than
 // a small step's arithmetic; a workgroup that loops over time pays one barrier per step instead
 // (DESIGN.md section 6: 4–6 µs at 32 invocations, 11–12 µs at 64 on SwiftShader). Batch rows are
-// independent, so each workgroup owns a slice of R rows, b0 = workgroup_id.x · R, and no two
-// workgroups ever share data: only the workgroup-local barrier is needed (WebGPU gives no forward-
-// progress guarantee across workgroups, so a grid-wide barrier would be unsafe).
+// independent, so each workgroup owns a slice of R rows and no two workgroups ever share data: the
+// loop, the slices and the barrier are lib/layerLoop.wgsl's, shared by the six layer kernels.
 //
-// Within a step, the slice's work is ceil(rows/4) · H items: an item is a quad of rows (the lanes of a
-// vec4, as lstm_step_forward) by one column j with its four gates; invocation `lid` takes items lid,
-// lid + WG, …; rows past the slice read its last row and write nothing. After the step, a
-// storageBarrier makes h[t+1] and c[t+1] visible to the whole workgroup before step t+1 reads them.
-// The loops over t and over items have uniform bounds (T; the barrier sits outside the item loop),
-// as WGSL's uniformity rules require. Sums run in f32 in order k = 0…H−1 from gx, as the step kernel.
+// Within a step an item is a quad of rows (the lanes of a vec4, as lstm_step_forward) by one column j
+// with its four gates (layerStep below; the cell itself is lib/lstmCell.wgsl's, the step kernel's);
+// rows past the slice read its last row and write nothing. The barrier after each step makes h[t+1]
+// and c[t+1] visible to the whole workgroup before step t+1 reads them. Sums run in f32 in order
+// k = 0…H−1 from gx, as the step kernel.
 //
 // gx:      [T, B, 4H]       input projection of every step, both biases folded in
 // params:  flat parameters; W_hh [4H, H] row-major at element wOffset
@@ -28,6 +26,10 @@
 // gates:   [T, B, 4H]       written
 // lengths: [B] i32          steps of each row, in [1, T]
 // Dispatch: ceil(B / R) workgroups (src/webgpu/kernels/grids.ts).
+// #include lib/layerLoop.wgsl
+// #include lib/lstmCell.wgsl
+// #include lib/rows.wgsl
+// #include lib/states.wgsl
 struct Params { B: u32, H: u32, T: u32, wOffset: u32, tailBase: u32, tailK: u32, R: u32 }
 
 // The uniform is `u`, not `params`: the contract names the flat parameter buffer `params`.
@@ -41,46 +43,8 @@ struct Params { B: u32, H: u32, T: u32, wOffset: u32, tailBase: u32, tailK: u32,
 
 override WG: u32 = 32;
 
-// σ(x) without overflow, per lane: exp only ever sees −|x| ≤ 0, so it lies in (0, 1].
-fn sigmoid4(x: vec4f) -> vec4f {
-  let e = exp(-abs(x));
-  let s = 1.0 / (1.0 + e);
-  return select(e * s, s, x >= vec4f(0.0));
-}
-
-// tanh(x) without overflow, per lane. WGSL's tanh returns NaN for |x| ≥ 89 on SwiftShader
-// (measured: it forms exp(2x)), so: tanh|x| = (1 − e) / (1 + e) with e = exp(−2|x|) ∈ (0, 1]; for
-// |x| < 1/4, where 1 − e cancels, the odd Taylor series to x⁹ (truncation < 1e-8 relative).
-fn tanh4(x: vec4f) -> vec4f {
-  let a = abs(x);
-  let e = exp(-2.0 * a);
-  let big = (1.0 - e) / (1.0 + e);
-  let a2 = a * a;
-  let small = a * (1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0 + a2 * (62.0 / 2835.0)))));
-  return sign(x) * select(big, small, a < vec4f(0.25));
-}
-
-// Element offsets of rows b0 … b0+3 in a [·, B, n] slice starting at base; rows ≥ B read row B−1.
-fn rows4(base: u32, b0: u32, B: u32, n: u32) -> vec4u {
-  let last = B - 1u;
-  return vec4u(base) + vec4u(min(b0, last), min(b0 + 1u, last), min(b0 + 2u, last), min(b0 + 3u, last)) * n;
-}
-
-// Steps row b runs (lengths are checked on the host to lie in [1, T]; a negative one runs none).
-fn rowLength(b: u32) -> u32 {
-  return u32(max(lengths[b], 0));
-}
-
-fn h4(o: vec4u) -> vec4f {
-  return vec4f(h[o.x], h[o.y], h[o.z], h[o.w]);
-}
-
-fn gx4(o: vec4u) -> vec4f {
-  return vec4f(gx[o.x], gx[o.y], gx[o.z], gx[o.w]);
-}
-
 // Step t of rows q0 … q0+3 (those < end) and column j.
-fn stepLstmForward(t: u32, q0: u32, end: u32, j: u32) {
+fn layerStep(t: u32, q0: u32, end: u32, j: u32) {
   let B = u.B;
   let H = u.H;
   let G = 4u * H;
@@ -100,53 +64,10 @@ fn stepLstmForward(t: u32, q0: u32, end: u32, j: u32) {
     p2 += params[w + 2u * wq + k] * x;
     p3 += params[w + 3u * wq + k] * x;
   }
-  let i = sigmoid4(p0);
-  let f = sigmoid4(p1);
-  let g = tanh4(p2);
-  let o = sigmoid4(p3);
-  let cp = vec4f(c[hp.x + j], c[hp.y + j], c[hp.z + j], c[hp.w + j]);
-  let cn = f * cp + i * g;
-  let hn = o * tanh4(cn);
-  for (var r = 0u; r < 4u; r++) {
-    let b = q0 + r;
-    if (b >= end) { break; }
-    let next = hp[r] + BH + j;       // [t+1, b, j]
-    let q = gp[r] + j;
-    let len = rowLength(b);
-    if (t >= len) {
-      c[next] = 0.0;
-      h[next] = 0.0;
-      gates[q] = 0.0;
-      gates[q + H] = 0.0;
-      gates[q + 2u * H] = 0.0;
-      gates[q + 3u * H] = 0.0;
-      continue;
-    }
-    c[next] = cn[r];
-    h[next] = hn[r];
-    gates[q] = i[r];
-    gates[q + H] = f[r];
-    gates[q + 2u * H] = g[r];
-    gates[q + 3u * H] = o[r];
-    if (t + u.tailK >= len) {
-      let tail = u.tailBase + (t + u.tailK - len) * BH + b * H + j;
-      c[tail] = cn[r];
-      h[tail] = hn[r];
-    }
-  }
+  lstmCell4(t, q0, end, j, p0, p1, p2, p3, hp, gp);
 }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let b0 = wid.x * u.R;
-  let end = min(b0 + u.R, u.B);                // the slice is rows b0 … end−1
-  if (b0 >= u.B) { return; }                    // a workgroup past the batch (over-dispatch) has no rows
-  let quads = (end - b0 + 3u) / 4u;
-  let items = quads * u.H;
-  for (var t = 0u; t < u.T; t++) {
-    for (var it = lid.x; it < items; it += WG) {
-      stepLstmForward(t, b0 + (it / u.H) * 4u, end, it % u.H);
-    }
-    storageBarrier();
-  }
+  layerLoop(wid.x, lid.x, false);
 }

@@ -32,11 +32,18 @@
 // W_hh row r and 8 of dgates (one per row) for 32 multiply-adds, where one (b, j) per invocation
 // loads 2 for 1 (on SwiftShader every storage load is a per-lane gather: loads set the time;
 // 8 × 4 measured fastest of 4 × 4, 8 × 4 and 8 × 8 at B 64, H 128 and 256). The sum over r runs in
-// f32 in order r = 0…4H−1 from 0, then dhAbove is added.
+// f32 in order r = 0…4H−1 from 0, then dhAbove is added. The gates' gradients from dh and dc are
+// lib/lstmGrads.wgsl's, shared with lstm_layer_backward.
 // Flat index over ceil(B/8)·ceil(H/4) tiles, column tiles fastest, guarded; dispatch
 // ceil(tiles / WG) workgroups (src/webgpu/kernels/grids.ts). Rows past B and columns past H
 // (ragged tiles) read row B−1 / column H−1 instead (always in bounds) and write nothing. No
 // workgroup memory, no barriers: a thread owns its outputs.
+// #include lib/activations.wgsl
+// #include lib/dhAbove.wgsl
+// #include lib/gates.wgsl
+// #include lib/lengths.wgsl
+// #include lib/lstmGrads.wgsl
+// #include lib/rows.wgsl
 struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32, hasDcAbove: u32, tailK: u32 }
 
 // The uniform is `u`, not `params`: the contract names the flat parameter buffer `params`.
@@ -52,27 +59,8 @@ struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32, hasDcAbove: u32, t
 
 override WG: u32 = 64;
 
-// tanh(x) without overflow, per lane. WGSL's tanh returns NaN for |x| ≥ 89 on SwiftShader
-// (measured: it forms exp(2x)), so: tanh|x| = (1 − e) / (1 + e) with e = exp(−2|x|) ∈ (0, 1]; for
-// |x| < 1/4, where 1 − e cancels, the odd Taylor series to x⁹ (truncation < 1e-8 relative).
-fn tanh4(x: vec4f) -> vec4f {
-  let a = abs(x);
-  let e = exp(-2.0 * a);
-  let big = (1.0 - e) / (1.0 + e);
-  let a2 = a * a;
-  let small = a * (1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0 + a2 * (62.0 / 2835.0)))));
-  return sign(x) * select(big, small, a < vec4f(0.25));
-}
-
-// Steps row b runs (lengths are checked on the host to lie in [1, T]; a negative one runs none).
-fn rowLength(b: u32) -> u32 {
-  return u32(max(lengths[b], 0));
-}
-
 // Four columns of one row of a read-only buffer: x[o + jc], jc the clamped columns.
-fn dhA(o: u32, jc: vec4u) -> vec4f { return vec4f(dhAbove[o + jc.x], dhAbove[o + jc.y], dhAbove[o + jc.z], dhAbove[o + jc.w]); }
 fn dcA(o: u32, jc: vec4u) -> vec4f { return vec4f(dcAbove[o + jc.x], dcAbove[o + jc.y], dcAbove[o + jc.z], dcAbove[o + jc.w]); }
-fn gt(o: u32, jc: vec4u) -> vec4f { return vec4f(gates[o + jc.x], gates[o + jc.y], gates[o + jc.z], gates[o + jc.w]); }
 fn cc(o: u32, jc: vec4u) -> vec4f { return vec4f(c[o + jc.x], c[o + jc.y], c[o + jc.z], c[o + jc.w]); }
 fn dcC(o: u32, jc: vec4u) -> vec4f { return vec4f(dcCarry[o + jc.x], dcCarry[o + jc.y], dcCarry[o + jc.z], dcCarry[o + jc.w]); }
 
@@ -120,19 +108,15 @@ fn finishLstmBackward(b: u32, j0: u32, jc: vec4u, dhDot: vec4f) {
       dc += dcA(tail, jc);
     }
   }
-  let di = dc * g * i * (1.0 - i);
-  let df = dc * cc(s, jc) * f * (1.0 - f);
-  let dg = dc * i * (1.0 - g * g);
-  let do_ = dh * tc * o * (1.0 - o);
-  let carry = dc * f;
+  let d = lstmGrads4(dh, dc, tc, cc(s, jc), i, f, g, o);
   for (var q = 0u; q < 4u; q++) {
     let j = j0 + q;
     if (j >= H) { break; }
-    dgates[gp + j] = di[q];
-    dgates[gp + H + j] = df[q];
-    dgates[gp + 2u * H + j] = dg[q];
-    dgates[gp + 3u * H + j] = do_[q];
-    dcCarry[s + j] = carry[q];
+    dgates[gp + j] = d.di[q];
+    dgates[gp + H + j] = d.df[q];
+    dgates[gp + 2u * H + j] = d.dg[q];
+    dgates[gp + 3u * H + j] = d.do_[q];
+    dcCarry[s + j] = d.carry[q];
   }
 }
 
@@ -147,11 +131,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let j0 = (idx % JT) * 4u;
   let G = 4u * H;
   let t = u.t;
-  let lastB = B - 1u;
-  let lastJ = H - 1u;
-  let jc = vec4u(min(j0, lastJ), min(j0 + 1u, lastJ), min(j0 + 2u, lastJ), min(j0 + 3u, lastJ));
-  let bc = vec4u(min(b0, lastB), min(b0 + 1u, lastB), min(b0 + 2u, lastB), min(b0 + 3u, lastB));
-  let bd = vec4u(min(b0 + 4u, lastB), min(b0 + 5u, lastB), min(b0 + 6u, lastB), min(b0 + 7u, lastB));
+  let jc = clamp4(j0, H);                 // the tile's columns, clamped to H − 1
+  let bc = clamp4(b0, B);                 // its rows 0…3, clamped to B − 1
+  let bd = clamp4(b0 + 4u, B);            // rows 4…7
 
   // Σ_r dgates[t+1, b, r] · W_hh[r, j] for the 8 × 4 tile: row b's four columns in one vec4.
   var d0 = vec4f(0.0);

@@ -28,7 +28,11 @@
 // column tiles fastest, guarded; dispatch ceil(tiles / WG) workgroups (src/webgpu/kernels/grids.ts).
 // Rows past B and a column past H (ragged tiles) read row B−1 / column H−1 instead (always in
 // bounds) and write nothing. Each sum runs in f32 in order k = 0…H−1, starting from gx. No
-// workgroup memory, no barriers: a thread owns its outputs.
+// workgroup memory, no barriers: a thread owns its outputs. The cell (activations, state, stores)
+// is lib/lstmCell.wgsl's, shared with lstm_layer_forward.
+// #include lib/lstmCell.wgsl
+// #include lib/rows.wgsl
+// #include lib/states.wgsl
 struct Params { B: u32, H: u32, t: u32, wOffset: u32, tailBase: u32, tailK: u32 }
 
 // The uniform is `u`, not `params`: the contract names the flat parameter buffer `params`.
@@ -41,86 +45,6 @@ struct Params { B: u32, H: u32, t: u32, wOffset: u32, tailBase: u32, tailK: u32 
 @group(0) @binding(6) var<storage, read> lengths: array<i32>;
 
 override WG: u32 = 64;
-
-// σ(x) without overflow, per lane: exp only ever sees −|x| ≤ 0, so it lies in (0, 1].
-fn sigmoid4(x: vec4f) -> vec4f {
-  let e = exp(-abs(x));
-  let s = 1.0 / (1.0 + e);
-  return select(e * s, s, x >= vec4f(0.0));
-}
-
-// tanh(x) without overflow, per lane. WGSL's tanh returns NaN for |x| ≥ 89 on SwiftShader
-// (measured: it forms exp(2x)), so: tanh|x| = (1 − e) / (1 + e) with e = exp(−2|x|) ∈ (0, 1]; for
-// |x| < 1/4, where 1 − e cancels, the odd Taylor series to x⁹ (truncation < 1e-8 relative).
-fn tanh4(x: vec4f) -> vec4f {
-  let a = abs(x);
-  let e = exp(-2.0 * a);
-  let big = (1.0 - e) / (1.0 + e);
-  let a2 = a * a;
-  let small = a * (1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0 + a2 * (62.0 / 2835.0)))));
-  return sign(x) * select(big, small, a < vec4f(0.25));
-}
-
-// Element offsets of rows b0 … b0+3 in a [·, B, n] slice starting at base; rows ≥ B read row B−1.
-fn rows4(base: u32, b0: u32, B: u32, n: u32) -> vec4u {
-  let last = B - 1u;
-  return vec4u(base) + vec4u(min(b0, last), min(b0 + 1u, last), min(b0 + 2u, last), min(b0 + 3u, last)) * n;
-}
-
-// Steps row b runs (lengths are checked on the host to lie in [1, T]; a negative one runs none).
-fn rowLength(b: u32) -> u32 {
-  return u32(max(lengths[b], 0));
-}
-
-fn h4(o: vec4u) -> vec4f {
-  return vec4f(h[o.x], h[o.y], h[o.z], h[o.w]);
-}
-
-fn gx4(o: vec4u) -> vec4f {
-  return vec4f(gx[o.x], gx[o.y], gx[o.z], gx[o.w]);
-}
-
-// Activations and state update of 4 rows (lanes) of column j; writes rows < B only.
-fn finishLstmForward(b0: u32, j: u32, p0: vec4f, p1: vec4f, p2: vec4f, p3: vec4f, hp: vec4u, gp: vec4u) {
-  let B = u.B;
-  let H = u.H;
-  let t = u.t;
-  let i = sigmoid4(p0);
-  let f = sigmoid4(p1);
-  let g = tanh4(p2);
-  let o = sigmoid4(p3);
-  let cp = vec4f(c[hp.x + j], c[hp.y + j], c[hp.z + j], c[hp.w + j]);
-  let cn = f * cp + i * g;
-  let hn = o * tanh4(cn);
-  let BH = B * H;
-  for (var r = 0u; r < 4u; r++) {
-    let b = b0 + r;
-    if (b >= B) { break; }
-    let next = hp[r] + BH + j;       // [t+1, b, j]
-    let q = gp[r] + j;
-    let len = rowLength(b);
-    if (t >= len) {
-      c[next] = 0.0;
-      h[next] = 0.0;
-      gates[q] = 0.0;
-      gates[q + H] = 0.0;
-      gates[q + 2u * H] = 0.0;
-      gates[q + 3u * H] = 0.0;
-      continue;
-    }
-    c[next] = cn[r];
-    h[next] = hn[r];
-    gates[q] = i[r];
-    gates[q + H] = f[r];
-    gates[q + 2u * H] = g[r];
-    gates[q + 3u * H] = o[r];
-    if (t + u.tailK >= len) {
-      let tail = u.tailBase + (t + u.tailK - len) * BH + b * H + j;
-      c[tail] = cn[r];
-      h[tail] = hn[r];
-    }
-  }
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -189,10 +113,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     n2 += s2 * y;
     n3 += s3 * y;
   }
-  finishLstmForward(b0, j0, a0, a1, a2, a3, hA, gA);
-  finishLstmForward(b0 + 4u, j0, e0, e1, e2, e3, hB, gB);
+  lstmCell4(t, b0, B, j0, a0, a1, a2, a3, hA, gA);
+  lstmCell4(t, b0 + 4u, B, j0, e0, e1, e2, e3, hB, gB);
   if (j0 + 1u < H) {
-    finishLstmForward(b0, j1, m0, m1, m2, m3, hA, gA);
-    finishLstmForward(b0 + 4u, j1, n0, n1, n2, n3, hB, gB);
+    lstmCell4(t, b0, B, j1, m0, m1, m2, m3, hA, gA);
+    lstmCell4(t, b0 + 4u, B, j1, n0, n1, n2, n3, hB, gB);
   }
 }

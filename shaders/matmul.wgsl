@@ -31,6 +31,7 @@
 // Ragged edges: rows ≥ M and columns ≥ N are clamped to M−1, N−1 for loading (always in bounds,
 // no branch in the k loop) and are never stored. The host dispatches
 // [ceil(N / (WG_X·TN)), ceil(M / (WG_Y·TM)), 1] workgroups (src/webgpu/matmulDispatch.ts).
+// #include lib/matmulTiles.wgsl
 struct Params {
   M: u32, N: u32, K: u32,
   lda: u32, ldb: u32, ldc: u32,
@@ -52,42 +53,6 @@ override WG_Y: u32 = 4;
 // Rows of C per invocation: 4, 8, 12 or 16. Columns of C per invocation: 4 or 8.
 override TM: u32 = 8;
 override TN: u32 = 8;
-
-// The stored row that holds logical row r of an operand (identity unless perm ≠ 0).
-fn storedRow(r: u32, perm: u32) -> u32 {
-  if (perm == 0u) { return r; }
-  return (r % params.permBatch) * params.permTime + r / params.permBatch;
-}
-
-// Where op(A)[i, ·] is addressed from, for four rows starting at i (clamped to M − 1):
-// the start of the stored row (no transA), or the column i itself (transA).
-fn aBases(i: u32) -> vec4u {
-  let rows = min(vec4u(i) + vec4u(0u, 1u, 2u, 3u), vec4u(params.M - 1u));
-  if (params.transA != 0u) { return rows; }
-  return vec4u(params.aOffset) + vec4u(storedRow(rows.x, params.permA), storedRow(rows.y, params.permA),
-                                       storedRow(rows.z, params.permA), storedRow(rows.w, params.permA)) * params.lda;
-}
-
-// The same for op(B)[·, j] for four columns j, j + WG_X, j + 2·WG_X, j + 3·WG_X.
-fn bBases(j: u32) -> vec4u {
-  let cols = min(vec4u(j) + vec4u(0u, 1u, 2u, 3u) * WG_X, vec4u(params.N - 1u));
-  if (params.transB == 0u) { return cols; }
-  return vec4u(params.bOffset) + vec4u(storedRow(cols.x, params.permB), storedRow(cols.y, params.permB),
-                                       storedRow(cols.z, params.permB), storedRow(cols.w, params.permB)) * params.ldb;
-}
-
-fn loadA(base: vec4u, k: u32) -> vec4f {
-  return vec4f(a[base.x + k], a[base.y + k], a[base.z + k], a[base.w + k]);
-}
-
-fn loadB(base: vec4u, k: u32) -> vec4f {
-  return vec4f(b[base.x + k], b[base.y + k], b[base.z + k], b[base.w + k]);
-}
-
-// The 4×4 block of products x[r]·y[s], column r holding row r.
-fn outer(x: vec4f, y: vec4f) -> mat4x4f {
-  return mat4x4f(x.x * y, x.y * y, x.z * y, x.w * y);
-}
 
 // The bias of four columns (both terms; 0 where a term does not apply or the column is past N).
 fn biasOf(cols: vec4u) -> vec4f {
@@ -148,26 +113,24 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let a1 = aBases(i0 + 4u);
   let a2 = aBases(i0 + 8u);
   let a3 = aBases(i0 + 12u);
-  let b0 = bBases(j0);
-  let b1 = bBases(j0 + 4u * WG_X);
+  let b0 = bBases(j0, WG_X);
+  let b1 = bBases(j0 + 4u * WG_X, WG_X);
   var c00 = mat4x4f(); var c01 = mat4x4f();
   var c10 = mat4x4f(); var c11 = mat4x4f();
   var c20 = mat4x4f(); var c21 = mat4x4f();
   var c30 = mat4x4f(); var c31 = mat4x4f();
   var s0 = vec4f(); var s1 = vec4f(); var s2 = vec4f(); var s3 = vec4f();   // row sums of op(A)
 
-  // Per k, op(A)[i, k] = a[aq + aK] and op(B)[k, j] = b[bg + bK]: aK is k (no transA) or the start
-  // of A's stored row k (transA); bK is the start of B's stored row k (no transB) or k (transB).
-  // (kb, kt) = (k % permBatch, k / permBatch), stepped without dividing; kb·permTime + kt is the
-  // batch-first row that holds time-major row k.
+  // Per k, op(A)[i, k] = a[aq + aK] and op(B)[k, j] = b[bg + bK] (kOffsets, lib/matmulTiles.wgsl);
+  // (kb, kt) = (k % permBatch, k / permBatch), stepped without dividing.
   let transA = params.transA != 0u;
   let transB = params.transB != 0u;
   var kb = 0u;
   var kt = 0u;
   for (var k = 0u; k < params.K; k++) {
-    let kPerm = kb * params.permTime + kt;
-    let aK = select(k, params.aOffset + select(k, kPerm, params.permA != 0u) * params.lda, transA);
-    let bK = select(params.bOffset + select(k, kPerm, params.permB != 0u) * params.ldb, k, transB);
+    let kOff = kOffsets(k, kb, kt, transA, transB);
+    let aK = kOff.x;
+    let bK = kOff.y;
     let wrap = kb + 1u == params.permBatch;
     kb = select(kb + 1u, 0u, wrap);
     kt = select(kt, kt + 1u, wrap);

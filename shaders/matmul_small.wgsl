@@ -1,5 +1,6 @@
-// matmul_small: C = (accumulate ? C : 0) + op(A)·op(B) + bias, with matmul.wgsl's addressing and
-// row sums (see there; twin: src/reference/matmulSmall.ts), shaped for small and skinny work:
+// matmul_small: C = (accumulate ? C : 0) + op(A)·op(B) + bias, with matmul.wgsl's addressing
+// (lib/matmulTiles.wgsl, shared) and row sums (see there; twin: src/reference/matmulSmall.ts),
+// shaped for small and skinny work:
 //
 //   - every invocation owns a 4×4 tile of C (rows i0 … i0+3, columns j0 … j0+3, contiguous), taken
 //     from a linear tile index over ceil(M/4)·ceil(N/4) tiles (column tiles fastest), so a skinny
@@ -17,6 +18,7 @@
 // Bindings as matmul.wgsl: a, b, bias (read), c (read_write). Dispatch
 // [ceil(ceil(M/4)·ceil(N/4) / WG), splits, 1] (src/webgpu/kernels/grids.ts). Guarded; rows ≥ M and
 // columns ≥ N are clamped for loading and never stored.
+// #include lib/matmulTiles.wgsl
 struct Params {
   M: u32, N: u32, K: u32,
   lda: u32, ldb: u32, ldc: u32,
@@ -36,42 +38,6 @@ struct Params {
 
 override WG: u32 = 64;
 
-// The stored row that holds logical row r of an operand (identity unless perm ≠ 0).
-fn storedRow(r: u32, perm: u32) -> u32 {
-  if (perm == 0u) { return r; }
-  return (r % params.permBatch) * params.permTime + r / params.permBatch;
-}
-
-// Where op(A)[i, ·] is addressed from, for four rows starting at i (clamped to M − 1):
-// the start of the stored row (no transA), or the column i itself (transA).
-fn aBases(i: u32) -> vec4u {
-  let rows = min(vec4u(i) + vec4u(0u, 1u, 2u, 3u), vec4u(params.M - 1u));
-  if (params.transA != 0u) { return rows; }
-  return vec4u(params.aOffset) + vec4u(storedRow(rows.x, params.permA), storedRow(rows.y, params.permA),
-                                       storedRow(rows.z, params.permA), storedRow(rows.w, params.permA)) * params.lda;
-}
-
-// The same for op(B)[·, j] for the four contiguous columns j … j+3 (clamped to N − 1).
-fn bBasesContiguous(j: u32) -> vec4u {
-  let cols = min(vec4u(j) + vec4u(0u, 1u, 2u, 3u), vec4u(params.N - 1u));
-  if (params.transB == 0u) { return cols; }
-  return vec4u(params.bOffset) + vec4u(storedRow(cols.x, params.permB), storedRow(cols.y, params.permB),
-                                       storedRow(cols.z, params.permB), storedRow(cols.w, params.permB)) * params.ldb;
-}
-
-fn loadA(base: vec4u, k: u32) -> vec4f {
-  return vec4f(a[base.x + k], a[base.y + k], a[base.z + k], a[base.w + k]);
-}
-
-fn loadB(base: vec4u, k: u32) -> vec4f {
-  return vec4f(b[base.x + k], b[base.y + k], b[base.z + k], b[base.w + k]);
-}
-
-// The 4×4 block of products x[r]·y[s], column r holding row r.
-fn outer(x: vec4f, y: vec4f) -> mat4x4f {
-  return mat4x4f(x.x * y, x.y * y, x.z * y, x.w * y);
-}
-
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let colTiles = (params.N + 3u) / 4u;
@@ -83,7 +49,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let k0 = s * params.kChunk;
   let k1 = min(params.K, k0 + params.kChunk);
   let ab = aBases(i0);
-  let bb = bBasesContiguous(j0);
+  let bb = bBases(j0, 1u);
   var acc = mat4x4f();
   var rs = vec4f();
   let transA = params.transA != 0u;
@@ -93,14 +59,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   var kb = k0 % pb;
   var kt = k0 / pb;
   for (var k = k0; k < k1; k++) {
-    let kPerm = kb * params.permTime + kt;
-    let aK = select(k, params.aOffset + select(k, kPerm, params.permA != 0u) * params.lda, transA);
-    let bK = select(params.bOffset + select(k, kPerm, params.permB != 0u) * params.ldb, k, transB);
+    let kOff = kOffsets(k, kb, kt, transA, transB);
     let wrap = kb + 1u == params.permBatch;
     kb = select(kb + 1u, 0u, wrap);
     kt = select(kt, kt + 1u, wrap);
-    let x = loadA(ab, aK);
-    acc += outer(x, loadB(bb, bK));
+    let x = loadA(ab, kOff.x);
+    acc += outer(x, loadB(bb, kOff.y));
     rs += x;
   }
   let partial = params.splits > 1u;

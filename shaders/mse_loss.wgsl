@@ -11,6 +11,7 @@
 // and lengths is not read.
 // One invocation owns one row: no barriers, no shared memory. The sum over k runs in f32 in order.
 // Twin: mseLoss in src/reference/mseLoss.ts.
+// #include lib/lossRows.wgsl
 struct Params { R: u32, C: u32, scale: f32, B: u32, masked: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -26,12 +27,8 @@ override WG: u32 = 64;
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.x;
   if (r >= params.R) { return; }
+  if (paddedRow(r)) { return; }
   let o = r * params.C;
-  if (params.masked != 0u && r / params.B >= u32(max(lengths[r % params.B], 0))) {
-    lossRows[r] = 0.0;
-    for (var k = 0u; k < params.C; k++) { dlogits[o + k] = 0.0; }
-    return;
-  }
   var row = 0.0;
   for (var k = 0u; k < params.C; k++) {
     let d = logits[o + k] - targets[o + k];

@@ -3,11 +3,16 @@
 // at t, plus the tail copies). Per step, rnn_step_forward.wgsl's math:
 //   h[t+1][b, j] = act(gx[t][b, j] + Σ_k h[t][b, k]·W_hh[j, k]); 0 for a dead row; tails as LSTM.
 // One workgroup per slice of R batch rows, items = a quad of rows (vec4 lanes) by one column, a
-// storageBarrier after each step (see lstm_layer_forward.wgsl). The dot product is summed in f32 in
+// storageBarrier after each step (lib/layerLoop.wgsl). The dot product is summed in f32 in
 // order k = 0…H−1 from 0, then gx is added, as the step kernel.
 //
 // gx: [T, B, H]; params: W_hh [H, H] at wOffset; h: [T+1+K, B, H] (slice 0 initial; writes 1…T and
 // the tail); lengths: [B] i32. Dispatch: ceil(B / R) workgroups.
+// #include lib/layerLoop.wgsl
+// #include lib/lengths.wgsl
+// #include lib/rnnCell.wgsl
+// #include lib/rows.wgsl
+// #include lib/states.wgsl
 struct Params { B: u32, H: u32, T: u32, wOffset: u32, tailBase: u32, tailK: u32, relu: u32, R: u32 }
 
 // The uniform is `u`: the name `params` is the flat parameter buffer's (docs/kernels.md).
@@ -19,39 +24,8 @@ struct Params { B: u32, H: u32, T: u32, wOffset: u32, tailBase: u32, tailK: u32,
 
 override WG: u32 = 32;
 
-// tanh(x) without overflow, per lane. WGSL's tanh returns NaN for |x| ≥ 89 on SwiftShader
-// (measured: it forms exp(2x)), so: tanh|x| = (1 − e) / (1 + e) with e = exp(−2|x|) ∈ (0, 1]; for
-// |x| < 1/4, where 1 − e cancels, the odd Taylor series to x⁹ (truncation < 1e-8 relative).
-fn tanh4(x: vec4f) -> vec4f {
-  let a = abs(x);
-  let e = exp(-2.0 * a);
-  let big = (1.0 - e) / (1.0 + e);
-  let a2 = a * a;
-  let small = a * (1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0 + a2 * (62.0 / 2835.0)))));
-  return sign(x) * select(big, small, a < vec4f(0.25));
-}
-
-// Element offsets of rows b0 … b0+3 in a [·, B, n] slice starting at base; rows ≥ B read row B−1.
-fn rows4(base: u32, b0: u32, B: u32, n: u32) -> vec4u {
-  let last = B - 1u;
-  return vec4u(base) + vec4u(min(b0, last), min(b0 + 1u, last), min(b0 + 2u, last), min(b0 + 3u, last)) * n;
-}
-
-// Steps row b runs (lengths are checked on the host to lie in [1, T]; a negative one runs none).
-fn rowLength(b: u32) -> u32 {
-  return u32(max(lengths[b], 0));
-}
-
-fn h4(o: vec4u) -> vec4f {
-  return vec4f(h[o.x], h[o.y], h[o.z], h[o.w]);
-}
-
-fn gx4(o: vec4u) -> vec4f {
-  return vec4f(gx[o.x], gx[o.y], gx[o.z], gx[o.w]);
-}
-
 // Step t of rows q0 … q0+3 (those < end) and column j.
-fn stepRnnForward(t: u32, q0: u32, end: u32, j: u32) {
+fn layerStep(t: u32, q0: u32, end: u32, j: u32) {
   let H = u.H;
   let BH = u.B * H;
   let hp = rows4(t * BH, q0, end, H);          // h[t][q0+r, 0]
@@ -61,7 +35,7 @@ fn stepRnnForward(t: u32, q0: u32, end: u32, j: u32) {
     dot += h4(hp + k) * params[w + k];
   }
   let pre = gx4(hp + j) + dot;                 // gx has the layout of h's slices 0…T−1
-  let v = select(tanh4(pre), max(pre, vec4f(0.0)), u.relu != 0u);
+  let v = rnnAct4(pre);
   for (var q = 0u; q < 4u; q++) {
     let b = q0 + q;
     if (b >= end) { break; }
@@ -78,15 +52,5 @@ fn stepRnnForward(t: u32, q0: u32, end: u32, j: u32) {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let b0 = wid.x * u.R;
-  let end = min(b0 + u.R, u.B);                // the slice is rows b0 … end−1
-  if (b0 >= u.B) { return; }                    // a workgroup past the batch (over-dispatch) has no rows
-  let quads = (end - b0 + 3u) / 4u;
-  let items = quads * u.H;
-  for (var t = 0u; t < u.T; t++) {
-    for (var it = lid.x; it < items; it += WG) {
-      stepRnnForward(t, b0 + (it / u.H) * 4u, end, it % u.H);
-    }
-    storageBarrier();
-  }
+  layerLoop(wid.x, lid.x, false);
 }

@@ -20,6 +20,10 @@
 // workgroups (src/webgpu/kernels/grids.ts). Rows past B and columns past H (ragged tiles) read
 // row B−1 / column H−1 instead (always in bounds) and write nothing. No workgroup memory, no
 // barriers. The recurrent sum runs in f32 in order r = 0…H−1 from 0, then dhAbove is added.
+// #include lib/dhAbove.wgsl
+// #include lib/lengths.wgsl
+// #include lib/rnnCell.wgsl
+// #include lib/rows.wgsl
 struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32, tailK: u32, relu: u32 }
 
 // The uniform is `u`: the name `params` is the flat parameter buffer's (docs/kernels.md).
@@ -31,14 +35,6 @@ struct Params { B: u32, H: u32, t: u32, T: u32, wOffset: u32, tailK: u32, relu: 
 @group(0) @binding(5) var<storage, read> lengths: array<i32>;
 
 override WG: u32 = 64;
-
-// Steps row b runs (lengths are checked on the host to lie in [1, T]; a negative one runs none).
-fn rowLength(b: u32) -> u32 {
-  return u32(max(lengths[b], 0));
-}
-
-// Four columns of one row of a read-only buffer: x[o + jc], jc the clamped columns.
-fn dhA(o: u32, jc: vec4u) -> vec4f { return vec4f(dhAbove[o + jc.x], dhAbove[o + jc.y], dhAbove[o + jc.z], dhAbove[o + jc.w]); }
 
 // Row b of the tile: dg[t][b, j0 + q] = (dhAbove + dot) · act'(h), columns < H only.
 fn finishRnnBackward(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
@@ -53,8 +49,7 @@ fn finishRnnBackward(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
   }
   let n = s + BH;                   // h[t+1][b, 0]
   let hv = vec4f(h[n + jc.x], h[n + jc.y], h[n + jc.z], h[n + jc.w]);
-  let slope = select((1.0 - hv) * (1.0 + hv), select(vec4f(0.0), vec4f(1.0), hv > vec4f(0.0)), u.relu != 0u);
-  var v = dh * slope;
+  var v = dh * rnnSlope4(hv);
   if (t >= len) { v = vec4f(0.0); }
   for (var q = 0u; q < 4u; q++) {
     if (j0 + q >= H) { break; }
@@ -72,10 +67,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let b0 = (i / JT) * 4u;
   let j0 = (i % JT) * 4u;
   let t = u.t;
-  let lastB = B - 1u;
-  let lastJ = H - 1u;
-  let jc = vec4u(min(j0, lastJ), min(j0 + 1u, lastJ), min(j0 + 2u, lastJ), min(j0 + 3u, lastJ));
-  let bc = vec4u(min(b0, lastB), min(b0 + 1u, lastB), min(b0 + 2u, lastB), min(b0 + 3u, lastB));
+  let jc = clamp4(j0, H);                 // the tile's columns, clamped to H − 1
+  let bc = clamp4(b0, B);                 // its rows 0…3, clamped to B − 1
   var d0 = vec4f(0.0);
   var d1 = vec4f(0.0);
   var d2 = vec4f(0.0);

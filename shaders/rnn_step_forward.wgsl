@@ -20,6 +20,9 @@
 // workgroups (src/webgpu/kernels/grids.ts). Rows past B and columns past H (ragged tiles) read row
 // B−1 / column H−1 instead (always in bounds) and write nothing. No workgroup memory, no barriers.
 // Each dot product is summed in f32 in order k = 0…H−1 from 0, then gx is added.
+// #include lib/lengths.wgsl
+// #include lib/rnnCell.wgsl
+// #include lib/rows.wgsl
 struct Params { B: u32, H: u32, t: u32, wOffset: u32, tailBase: u32, tailK: u32, relu: u32 }
 
 // The uniform is `u`: the name `params` is the flat parameter buffer's (docs/kernels.md).
@@ -31,23 +34,6 @@ struct Params { B: u32, H: u32, t: u32, wOffset: u32, tailBase: u32, tailK: u32,
 
 override WG: u32 = 64;
 
-// tanh(x) without overflow, per lane. WGSL's tanh returns NaN for |x| ≥ 89 on SwiftShader
-// (measured: it forms exp(2x)), so: tanh|x| = (1 − e) / (1 + e) with e = exp(−2|x|) ∈ (0, 1]; for
-// |x| < 1/4, where 1 − e cancels, the odd Taylor series to x⁹ (truncation < 1e-8 relative).
-fn tanh4(x: vec4f) -> vec4f {
-  let a = abs(x);
-  let e = exp(-2.0 * a);
-  let big = (1.0 - e) / (1.0 + e);
-  let a2 = a * a;
-  let small = a * (1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0 + a2 * (62.0 / 2835.0)))));
-  return sign(x) * select(big, small, a < vec4f(0.25));
-}
-
-// Steps row b runs (lengths are checked on the host to lie in [1, T]; a negative one runs none).
-fn rowLength(b: u32) -> u32 {
-  return u32(max(lengths[b], 0));
-}
-
 // Row b of the tile: h[t+1][b, j0 + q] = act(gx + dot), columns < H only.
 fn finishRnnForward(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
   let H = u.H;
@@ -56,7 +42,7 @@ fn finishRnnForward(b: u32, j0: u32, jc: vec4u, dot: vec4f) {
   let s = t * BH + b * H;           // [t][b, 0]
   let len = rowLength(b);
   let pre = vec4f(gx[s + jc.x], gx[s + jc.y], gx[s + jc.z], gx[s + jc.w]) + dot;
-  var v = select(tanh4(pre), max(pre, vec4f(0.0)), u.relu != 0u);
+  var v = rnnAct4(pre);
   if (t >= len) { v = vec4f(0.0); }
   let tail = u.tailBase + (t + u.tailK - len) * BH + b * H;
   for (var q = 0u; q < 4u; q++) {
@@ -75,10 +61,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (i >= ((B + 3u) / 4u) * JT) { return; }
   let b0 = (i / JT) * 4u;
   let j0 = (i % JT) * 4u;
-  let lastB = B - 1u;
-  let lastJ = H - 1u;
-  let jc = vec4u(min(j0, lastJ), min(j0 + 1u, lastJ), min(j0 + 2u, lastJ), min(j0 + 3u, lastJ));
-  let bc = vec4u(min(b0, lastB), min(b0 + 1u, lastB), min(b0 + 2u, lastB), min(b0 + 3u, lastB));
+  let jc = clamp4(j0, H);                 // the tile's columns, clamped to H − 1
+  let bc = clamp4(b0, B);                 // its rows 0…3, clamped to B − 1
   let hp = vec4u(u.t * B * H) + bc * H;        // h[t][b0+q, 0]
   let w = vec4u(u.wOffset) + jc * H;           // W_hh[j0+q, 0]
   var d0 = vec4f(0.0);

@@ -11,6 +11,7 @@
 // PyTorch's ignore index −100). scale is then 1/(valid rows) (·1/C for per-element losses), set
 // by the host for each batch. masked = 0: every row is valid and lengths is not read.
 // One invocation owns one row. Twin: sigmoidBce in src/reference/sigmoidBce.ts.
+// #include lib/lossRows.wgsl
 struct Params { R: u32, C: u32, scale: f32, B: u32, masked: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -40,12 +41,8 @@ fn sigmoid1(z: f32) -> f32 {
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.x;
   if (r >= params.R) { return; }
+  if (paddedRow(r)) { return; }
   let o = r * params.C;
-  if (params.masked != 0u && r / params.B >= u32(max(lengths[r % params.B], 0))) {
-    lossRows[r] = 0.0;
-    for (var k = 0u; k < params.C; k++) { dlogits[o + k] = 0.0; }
-    return;
-  }
   var row = 0.0;
   for (var k = 0u; k < params.C; k++) {
     let z = logits[o + k];

@@ -15,6 +15,8 @@
 // A target outside [0, C) is the host's bug (it checks batches before upload): the kernel reads
 // nothing out of bounds and marks that row's loss and gradient NaN so the failure is loud.
 // Twin: softmaxCrossEntropy in src/reference/softmaxCrossEntropy.ts.
+// #include lib/lossRows.wgsl
+// #include lib/nan.wgsl
 struct Params { R: u32, C: u32, scale: f32, B: u32, masked: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -26,21 +28,13 @@ struct Params { R: u32, C: u32, scale: f32, B: u32, masked: u32 }
 
 override WG: u32 = 64;
 
-// A quiet NaN made at run time (a user function call is not a constant expression; a NaN constant
-// expression would be a shader-creation error in WGSL).
-fn quietNan(bits: u32) -> f32 { return bitcast<f32>(bits); }
-
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.x;
   if (r >= params.R) { return; }
+  if (paddedRow(r)) { return; }
   let C = params.C;
   let o = r * C;
-  if (params.masked != 0u && r / params.B >= u32(max(lengths[r % params.B], 0))) {
-    lossRows[r] = 0.0;
-    for (var k = 0u; k < C; k++) { dlogits[o + k] = 0.0; }
-    return;
-  }
   let y = targets[r];
   if (y < 0 || u32(y) >= C) {
     let nan = quietNan(0x7fc00000u);

@@ -3,6 +3,12 @@
  * shader's shipped source and its reflected bindings), against shaders/ (no GPU needed):
  *   - it is exactly what scripts/reflect-kernels.mjs generates from the shaders now, so a shader
  *     edited without `node scripts/generate-kernels.mjs` fails here, naming the kernels that differ;
+ *   - the includes (scripts/wgsl-source.mjs resolveIncludes): a kernel's `// #include lib/….wgsl`
+ *     files are appended after its own text, each once (nested ones too), the helpers it does not
+ *     reach are dropped, a missing file or a helper the kernel redefines is an error naming the
+ *     line; in the table every kernel's first lines are its own file's lines (comments removed),
+ *     so a compiler message's line number is the line in shaders/<name>.wgsl, and lib/ files are
+ *     no kernels;
  *   - every kernel fits WebGPU's default limits (at most 8 storage buffers per shader stage: what a
  *     device made without asking for more gives, on Dawn, wgpu and browsers alike), binds only in
  *     group 0 with at most one uniform, and declares read_write only buffers it writes (a buffer it
@@ -14,7 +20,7 @@
  *     its tail uniforms, the RNN's relu flag, the losses' B and masked, the embedding and gather
  *     kernels' buffers.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { KERNELS } from '../../src/webgpu/kernels/generated.js';
@@ -24,6 +30,10 @@ interface Reflected { name: string; source: string; info: KernelInfo }
 interface ReflectModule {
   reflectFolder(dir: string): Reflected[];
   generatedModule(kernels: Reflected[]): string;
+  shippedSource(code: string, keepLines?: number): string;
+}
+interface WgslSourceModule {
+  resolveIncludes(name: string, code: string, read: (path: string) => string | undefined): { code: string; libs: string[]; kernelLines: number };
 }
 
 const SHADERS = fileURLToPath(new URL('../../shaders/', import.meta.url));
@@ -56,6 +66,53 @@ describe('src/webgpu/kernels/generated.ts', () => {
     // And the file's text itself (header, order, formatting), byte for byte.
     const same = readFileSync(GENERATED, 'utf8') === mod.generatedModule(kernels);
     expect(same, `src/webgpu/kernels/generated.ts differs from what the generator writes: ${HOW}`).toBe(true);
+  });
+});
+
+describe('includes: lib/ files appended to the kernel that names them', () => {
+  const wgslSource = import(new URL('../../scripts/wgsl-source.mjs', import.meta.url).href) as Promise<WgslSourceModule>;
+  const LIBS: Record<string, string> = {
+    'lib/a.wgsl': '// lib/a.wgsl: a.\n// #include lib/b.wgsl\nfn fa() -> f32 { return fb(); }\n\nfn unusedA() -> f32 { return 0.0; }\n',
+    'lib/b.wgsl': '// lib/b.wgsl: b.\nfn fb() -> f32 { return 1.0; }',
+    'lib/c.wgsl': '// lib/c.wgsl: c.\n// #include lib/a.wgsl\nfn fc() -> f32 { return fa(); }\n',
+  };
+  const read = (p: string) => LIBS[p];
+
+  it('appends each file once, in the order first named, after the kernel; drops helpers nothing reaches', async () => {
+    const { resolveIncludes } = await wgslSource;
+    const kernel = '// k: a kernel.\n// #include lib/c.wgsl\n// #include lib/a.wgsl\n@compute @workgroup_size(1)\nfn main() { let x = fc(); }\n';
+    const r = resolveIncludes('k', kernel, read);
+    expect(r.libs).toEqual(['lib/c.wgsl', 'lib/a.wgsl', 'lib/b.wgsl']);
+    expect(r.kernelLines).toBe(5);
+    expect(r.code.startsWith(kernel)).toBe(true);
+    expect(r.code).toBe(kernel + LIBS['lib/c.wgsl'] + LIBS['lib/a.wgsl']!.replace('fn unusedA() -> f32 { return 0.0; }', '') + `${LIBS['lib/b.wgsl']}\n`);
+    const { mod } = await reflectNow();
+    expect(mod.shippedSource(r.code, r.kernelLines)).toBe('\n\n\n@compute @workgroup_size(1)\nfn main() { let x = fc(); }\nfn fc() -> f32 { return fa(); }\nfn fa() -> f32 { return fb(); }\nfn fb() -> f32 { return 1.0; }\n');
+    expect(resolveIncludes('plain', 'fn main() {}\n', read)).toEqual({ code: 'fn main() {}\n', libs: [], kernelLines: 1 });
+  });
+
+  it('refuses a missing file, a path outside lib/ and a helper the kernel defines again, naming the line', async () => {
+    const { resolveIncludes } = await wgslSource;
+    expect(() => resolveIncludes('k', 'fn main() {}\n// #include lib/nope.wgsl\n', read)).toThrow('k.wgsl:2: #include lib/nope.wgsl: no such file shaders/lib/nope.wgsl');
+    expect(() => resolveIncludes('k', '// #include lib/c.wgsl\n', (p) => (p === 'lib/c.wgsl' ? '// #include lib/x.wgsl\n' : undefined))).toThrow('lib/c.wgsl:1: #include lib/x.wgsl: no such file');
+    expect(() => resolveIncludes('k', '// #include matmul.wgsl\n', read)).toThrow(/k\.wgsl:1: #include expects a path lib\/<name>\.wgsl/);
+    expect(() => resolveIncludes('k', '// #include lib/b.wgsl\nfn fb() -> f32 { return 2.0; }\n', read)).toThrow('k.wgsl:2: function fb is already defined in lib/b.wgsl, which it includes');
+  });
+
+  it('the table: each kernel begins with its own file, line for line; lib/ files are not kernels', async () => {
+    const { mod } = await reflectNow();
+    const files = readdirSync(SHADERS).filter((f) => f.endsWith('.wgsl'));
+    const shifted: string[] = [];
+    for (const f of files) {
+      const own = mod.shippedSource(readFileSync(`${SHADERS}${f}`, 'utf8')).split('\n').slice(0, -1);
+      const table = KERNELS[f.slice(0, -'.wgsl'.length)]!.source.split('\n');
+      if (table.slice(0, own.length).join('\n') !== own.join('\n')) shifted.push(f);
+    }
+    expect(shifted, 'kernels whose own lines moved in the table').toEqual([]);
+    const libs = readdirSync(`${SHADERS}lib`).map((f) => f.slice(0, -'.wgsl'.length));
+    expect(libs.length).toBeGreaterThan(0);
+    expect(libs.filter((n) => n in KERNELS)).toEqual([]);
+    expect(Object.keys(KERNELS).length).toBe(files.length);
   });
 });
 
