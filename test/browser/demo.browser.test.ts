@@ -202,7 +202,7 @@ describe('the demo page (npm run demo)', () => {
     expect(legend).toEqual(expect.arrayContaining(['observed', 'model forecast', 'naive forecast (last value)']));
     expect(credit).toContain('Scripps CO₂ Program');
     expect(credit).toContain('CC BY 4.0');
-    expect(await page.$eval('#recipe', (e) => e.textContent)).toMatch(/mse at last 1 step.*adam lr 0\.01.*60 epochs · 900 steps$/);
+    expect(await page.$eval('#recipe', (e) => e.textContent)).toMatch(/\(mse at the last step\).*adam lr 0\.01.*60 epochs · 900 steps$/);
 
     // Resume: fit goes on from the same step (its epoch and shuffled order kept), and trains on.
     await page.click('#pause');
