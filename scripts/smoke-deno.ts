@@ -1,5 +1,5 @@
 // Smoke check of WebGPU on wgpu (Deno's navigator.gpu): gets the engine's device with
-// src/webgpu/navigatorDevice.ts, runs the affine smoke kernel (test/fixtures/affineSmoke.ts) and
+// src/webgpu/device/navigator.ts, runs the affine smoke kernel (test/fixtures/affineSmoke.ts) and
 // prints the adapter, its limits and the result. Exit status 1 if anything fails.
 //
 // Usage: npm run smoke:deno
@@ -10,7 +10,7 @@
 // installed. A fresh CI machine has neither, only SwiftShader's Vulkan driver from Debian's
 // chromium. wgpu reads VK_ICD_FILENAMES once per process, so when no adapter is found and the
 // caller has not chosen a driver, this script runs itself again with SwiftShader's, and says so.
-import { createNavigatorDevice } from '../src/webgpu/navigatorDevice.ts';
+import { createNavigatorDevice } from '../src/webgpu/device/navigator.ts';
 import { runAffineSmoke } from '../test/fixtures/affineSmoke.ts';
 import { adapterOrRerun, denoFallback } from './denoAdapter.ts';
 
