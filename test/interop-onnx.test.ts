@@ -25,7 +25,7 @@ import { normwiseError } from '../src/compare.js';
 import type { ModelConfig, ResolvedConfig } from '../src/config.js';
 import { InputError } from '../src/errors.js';
 import { exportOnnx, type OnnxExportOptions } from '../src/interop/onnx.js';
-import { decodeModelProto } from './fixtures/onnxProtobufjs.js';
+import { decodeModelProto } from '../src/interop/onnxSchema.js';
 import { Rng } from '../src/rng.js';
 
 const TOL = 1e-5;

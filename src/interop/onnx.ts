@@ -43,8 +43,8 @@
  *   the operator.
  *
  * Files: onnxOptions.ts (what is accepted), onnxLayers.ts (the stack), onnxLayout.ts (W, R, B),
- * onnxScanLstm.ts, onnxHead.ts, onnxGraph.ts (graph builder), onnxSchema.ts (onnx.proto subset),
- * protoWriter.ts (the protobuf wire format, hand-written: no runtime dependency).
+ * onnxScanLstm.ts, onnxHead.ts, onnxGraph.ts (graph builder), onnxSchema.ts (the onnx.proto subset,
+ * encoded by protobufjs).
  *
  * Refused (InputError, before anything is built): an opset outside [14, 20] (the range tested
  * against onnxruntime 1.17, whose newest is 20); a model whose float32 parameters exceed

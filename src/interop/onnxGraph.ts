@@ -1,7 +1,7 @@
 /**
  * A small builder for ONNX graphs: named initializers (little-endian raw_data), nodes with typed
  * attributes, and typed graph inputs and outputs with symbolic dimensions. It only assembles the
- * plain message objects of onnxSchema.ts; protoWriter.ts writes their bytes.
+ * plain message objects of onnxSchema.ts, which encodes them (protobufjs).
  *
  * Value names are unique per builder: `fresh('lstm0_Y')` returns `lstm0_Y`, then `lstm0_Y_1`, …;
  * names chosen by the caller (graph inputs, outputs, initializers named after our parameters) are

@@ -1,17 +1,19 @@
 /**
  * The part of onnx.proto (package `onnx`, syntax proto2) that an exported model uses: the plain
- * object types the graph builder fills in, their field tables for protoWriter.ts, and the encoder.
- * Field numbers, types and packing are copied from the official onnx/onnx.proto (each line quotes
- * the declaration); messages and fields we never write are left out (a reader skips unknown fields,
- * and one with the full schema reads these bytes unchanged).
+ * object types the graph builder fills in, and their encoding by protobufjs (a maintained protobuf
+ * library; its `light` build, the reflection runtime without the .proto parser, so nothing
+ * Node-only reaches a browser bundle). Field numbers, types and `[packed = true]` are copied from
+ * the official onnx/onnx.proto; messages and fields we never write are left out (a reader skips
+ * unknown fields, and one with the full schema reads these bytes unchanged).
  *
- * As onnx.proto declares them (proto2): every repeated scalar is unpacked (one key per element:
- * TensorProto.dims, AttributeProto.ints, floats, strings) except the `*_data` fields marked
- * `[packed = true]` (float_data, int32_data, int64_data). Tensors are written with `raw_data`
- * (little-endian) by the builder. AttributeProto.type is an enum (AttributeType) and data_type /
- * elem_type are int32 holding TensorProto.DataType values: all varints on the wire.
+ * `edition: 'proto2'` on every message is required: protobufjs 8 reads a JSON type without it as
+ * proto3 (repeated scalars packed, empty strings and zeros skipped), which is not onnx.proto's
+ * syntax. As proto2: every repeated scalar is unpacked (TensorProto.dims, AttributeProto.ints,
+ * floats, strings) except the `*_data` fields marked `[packed = true]`, and a field that is set is
+ * written even when empty or zero (OperatorSetIdProto.domain ""). Tensors are written with
+ * `raw_data` (little-endian) by the builder.
  */
-import { encodeMessage, message, optional, packed, repeated, type MessageType } from './protoWriter.js';
+import protobuf from 'protobufjs/light.js';
 
 /** TensorProto.DataType values used here. */
 export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9 } as const;
@@ -49,100 +51,155 @@ export interface ModelMsg {
   metadataProps?: StringStringEntryMsg[];
 }
 
-// The field tables: `optional` / `repeated` / `packed` as in onnx.proto, with its field numbers.
-const Tensor: MessageType<TensorMsg> = message<TensorMsg>('TensorProto', {
-  dims: repeated.int64(1), //        repeated int64 dims = 1;
-  dataType: optional.int32(2), //    optional int32 data_type = 2;
-  floatData: packed.float(4), //     repeated float float_data = 4 [packed = true];
-  int32Data: packed.int32(5), //     repeated int32 int32_data = 5 [packed = true];
-  int64Data: packed.int64(7), //     repeated int64 int64_data = 7 [packed = true];
-  name: optional.string(8), //       optional string name = 8;
-  rawData: optional.bytes(9), //     optional bytes raw_data = 9;
-  docString: optional.string(12), // optional string doc_string = 12;
-});
+const packed = { packed: true };
+const proto2 = 'proto2';
 
-const Dimension: MessageType<DimMsg> = message<DimMsg>('TensorShapeProto.Dimension', {
-  dimValue: optional.int64(1), //    oneof value { int64 dim_value = 1;
-  dimParam: optional.string(2), //                 string dim_param = 2; }
-  denotation: optional.string(3), // optional string denotation = 3;
-});
+/** onnx.proto's messages as a protobufjs JSON descriptor (field numbers, types and packing as declared there). */
+export const onnxDescriptor = {
+  nested: {
+    onnx: {
+      nested: {
+        AttributeProto: {
+          edition: proto2,
+          fields: {
+            name: { type: 'string', id: 1 },
+            type: { type: 'int32', id: 20 },
+            f: { type: 'float', id: 2 },
+            i: { type: 'int64', id: 3 },
+            s: { type: 'bytes', id: 4 },
+            t: { type: 'TensorProto', id: 5 },
+            g: { type: 'GraphProto', id: 6 },
+            floats: { rule: 'repeated', type: 'float', id: 7 },
+            ints: { rule: 'repeated', type: 'int64', id: 8 },
+            strings: { rule: 'repeated', type: 'bytes', id: 9 },
+          },
+        },
+        ValueInfoProto: {
+          edition: proto2,
+          fields: {
+            name: { type: 'string', id: 1 },
+            type: { type: 'TypeProto', id: 2 },
+            docString: { type: 'string', id: 3 },
+          },
+        },
+        NodeProto: {
+          edition: proto2,
+          fields: {
+            input: { rule: 'repeated', type: 'string', id: 1 },
+            output: { rule: 'repeated', type: 'string', id: 2 },
+            name: { type: 'string', id: 3 },
+            opType: { type: 'string', id: 4 },
+            domain: { type: 'string', id: 7 },
+            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
+            docString: { type: 'string', id: 6 },
+          },
+        },
+        ModelProto: {
+          edition: proto2,
+          fields: {
+            irVersion: { type: 'int64', id: 1 },
+            opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
+            producerName: { type: 'string', id: 2 },
+            producerVersion: { type: 'string', id: 3 },
+            domain: { type: 'string', id: 4 },
+            modelVersion: { type: 'int64', id: 5 },
+            docString: { type: 'string', id: 6 },
+            graph: { type: 'GraphProto', id: 7 },
+            metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
+          },
+        },
+        StringStringEntryProto: {
+          edition: proto2,
+          fields: {
+            key: { type: 'string', id: 1 },
+            value: { type: 'string', id: 2 },
+          },
+        },
+        GraphProto: {
+          edition: proto2,
+          fields: {
+            node: { rule: 'repeated', type: 'NodeProto', id: 1 },
+            name: { type: 'string', id: 2 },
+            initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
+            docString: { type: 'string', id: 10 },
+            input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
+            output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
+            valueInfo: { rule: 'repeated', type: 'ValueInfoProto', id: 13 },
+          },
+        },
+        TensorProto: {
+          edition: proto2,
+          fields: {
+            dims: { rule: 'repeated', type: 'int64', id: 1 },
+            dataType: { type: 'int32', id: 2 },
+            floatData: { rule: 'repeated', type: 'float', id: 4, options: packed },
+            int32Data: { rule: 'repeated', type: 'int32', id: 5, options: packed },
+            int64Data: { rule: 'repeated', type: 'int64', id: 7, options: packed },
+            name: { type: 'string', id: 8 },
+            docString: { type: 'string', id: 12 },
+            rawData: { type: 'bytes', id: 9 },
+          },
+        },
+        TensorShapeProto: {
+          edition: proto2,
+          fields: {
+            dim: { rule: 'repeated', type: 'Dimension', id: 1 },
+          },
+          nested: {
+            Dimension: {
+              oneofs: { value: { oneof: ['dimValue', 'dimParam'] } },
+              fields: {
+                dimValue: { type: 'int64', id: 1 },
+                dimParam: { type: 'string', id: 2 },
+                denotation: { type: 'string', id: 3 },
+              },
+            },
+          },
+        },
+        TypeProto: {
+          edition: proto2,
+          oneofs: { value: { oneof: ['tensorType'] } },
+          fields: {
+            tensorType: { type: 'Tensor', id: 1 },
+            denotation: { type: 'string', id: 6 },
+          },
+          nested: {
+            Tensor: {
+              fields: {
+                elemType: { type: 'int32', id: 1 },
+                shape: { type: 'TensorShapeProto', id: 2 },
+              },
+            },
+          },
+        },
+        OperatorSetIdProto: {
+          edition: proto2,
+          fields: {
+            domain: { type: 'string', id: 1 },
+            version: { type: 'int64', id: 2 },
+          },
+        },
+      },
+    },
+  },
+};
 
-const Shape: MessageType<ShapeMsg> = message<ShapeMsg>('TensorShapeProto', {
-  dim: repeated.message(1, () => Dimension), // repeated Dimension dim = 1;
-});
+let root: protobuf.Root | null = null;
 
-const TensorType: MessageType<TensorTypeMsg> = message<TensorTypeMsg>('TypeProto.Tensor', {
-  elemType: optional.int32(1), //              optional int32 elem_type = 1;
-  shape: optional.message(2, () => Shape), //  optional TensorShapeProto shape = 2;
-});
-
-const Type: MessageType<TypeMsg> = message<TypeMsg>('TypeProto', {
-  tensorType: optional.message(1, () => TensorType), // oneof value { Tensor tensor_type = 1; … }
-  denotation: optional.string(6), //                    optional string denotation = 6;
-});
-
-const ValueInfo: MessageType<ValueInfoMsg> = message<ValueInfoMsg>('ValueInfoProto', {
-  name: optional.string(1), //                 optional string name = 1;
-  type: optional.message(2, () => Type), //    optional TypeProto type = 2;
-  docString: optional.string(3), //            optional string doc_string = 3;
-});
-
-const Attribute: MessageType<AttributeMsg> = message<AttributeMsg>('AttributeProto', {
-  name: optional.string(1), //                 optional string name = 1;
-  f: optional.float(2), //                     optional float f = 2;
-  i: optional.int64(3), //                     optional int64 i = 3;
-  s: optional.bytes(4), //                     optional bytes s = 4;
-  t: optional.message(5, () => Tensor), //     optional TensorProto t = 5;
-  g: optional.message(6, () => Graph), //      optional GraphProto g = 6;
-  floats: repeated.float(7), //                repeated float floats = 7;
-  ints: repeated.int64(8), //                  repeated int64 ints = 8;
-  strings: repeated.bytes(9), //               repeated bytes strings = 9;
-  type: optional.int32(20), //                 optional AttributeType type = 20; (an enum: a varint)
-});
-
-const Node: MessageType<NodeMsg> = message<NodeMsg>('NodeProto', {
-  input: repeated.string(1), //                       repeated string input = 1;
-  output: repeated.string(2), //                      repeated string output = 2;
-  name: optional.string(3), //                        optional string name = 3;
-  opType: optional.string(4), //                      optional string op_type = 4;
-  attribute: repeated.message(5, () => Attribute), // repeated AttributeProto attribute = 5;
-  docString: optional.string(6), //                   optional string doc_string = 6;
-  domain: optional.string(7), //                      optional string domain = 7;
-});
-
-const Graph: MessageType<GraphMsg> = message<GraphMsg>('GraphProto', {
-  node: repeated.message(1, () => Node), //               repeated NodeProto node = 1;
-  name: optional.string(2), //                            optional string name = 2;
-  initializer: repeated.message(5, () => Tensor), //      repeated TensorProto initializer = 5;
-  docString: optional.string(10), //                      optional string doc_string = 10;
-  input: repeated.message(11, () => ValueInfo), //        repeated ValueInfoProto input = 11;
-  output: repeated.message(12, () => ValueInfo), //       repeated ValueInfoProto output = 12;
-  valueInfo: repeated.message(13, () => ValueInfo), //    repeated ValueInfoProto value_info = 13;
-});
-
-const OperatorSetId: MessageType<OperatorSetIdMsg> = message<OperatorSetIdMsg>('OperatorSetIdProto', {
-  domain: optional.string(1), //  optional string domain = 1;
-  version: optional.int64(2), //  optional int64 version = 2;
-});
-
-const StringStringEntry: MessageType<StringStringEntryMsg> = message<StringStringEntryMsg>('StringStringEntryProto', {
-  key: optional.string(1), //    optional string key = 1;
-  value: optional.string(2), //  optional string value = 2;
-});
-
-const Model: MessageType<ModelMsg> = message<ModelMsg>('ModelProto', {
-  irVersion: optional.int64(1), //                                  optional int64 ir_version = 1;
-  producerName: optional.string(2), //                              optional string producer_name = 2;
-  producerVersion: optional.string(3), //                           optional string producer_version = 3;
-  domain: optional.string(4), //                                    optional string domain = 4;
-  modelVersion: optional.int64(5), //                               optional int64 model_version = 5;
-  docString: optional.string(6), //                                 optional string doc_string = 6;
-  graph: optional.message(7, () => Graph), //                       optional GraphProto graph = 7;
-  opsetImport: repeated.message(8, () => OperatorSetId), //         repeated OperatorSetIdProto opset_import = 8;
-  metadataProps: repeated.message(14, () => StringStringEntry), //  repeated StringStringEntryProto metadata_props = 14;
-});
+/** A message type of the descriptor, e.g. 'ModelProto' (the root is built once). */
+export function onnxType(name: string): protobuf.Type {
+  root ??= protobuf.Root.fromJSON(onnxDescriptor);
+  return root.lookupType(`onnx.${name}`);
+}
 
 /** The wire bytes of a ModelProto. */
 export function encodeModelProto(model: ModelMsg): Uint8Array {
-  return encodeMessage(Model, model);
+  const T = onnxType('ModelProto');
+  return T.encode(T.fromObject(model)).finish();
+}
+
+/** ModelProto bytes as plain objects (int64 as numbers, absent fields left out): for tests and tools. */
+export function decodeModelProto(bytes: Uint8Array): ModelMsg {
+  const T = onnxType('ModelProto');
+  return T.toObject(T.decode(bytes), { longs: Number }) as ModelMsg;
 }
