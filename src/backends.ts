@@ -25,7 +25,7 @@ export interface WebGPUBackendInfo {
   /** Where WebGPU came from: 'dawn (npm webgpu)' in Node, 'navigator.gpu' elsewhere. */
   implementation?: string;
   adapter?: WebGPUAdapterInfo;
-  /** The device's limits, as the engine gets them (the adapter's own, see deviceRequest.ts). */
+  /** The device's limits, as the engine gets them: the adapter's own value of every limit compute work uses (DESIGN.md section 8). */
   limits?: Record<string, number>;
   features?: string[];
   /** What was done to find the adapter (e.g. SwiftShader's Vulkan driver), null if nothing. */
@@ -34,8 +34,11 @@ export interface WebGPUBackendInfo {
   error?: string;
 }
 
+/** What `describeBackends` reports (the CLI's `info`): each backend, and whether this process can use it. */
 export interface BackendsDescription {
+  /** The cpu backend, always available: its description and precision 'float64'. */
   cpu: CpuBackendInfo;
+  /** WebGPU here: when available its implementation, adapter, device limits and features; else `error` says why not. */
   webgpu: WebGPUBackendInfo;
 }
 

@@ -15,10 +15,15 @@ import { Rng } from './rng.js';
 /** f32 against f64 (τ = 1e-30 for float32 results). */
 const TAU = 1e-30;
 
+/** One row of `runCheck`: one tensor of one case, its error against the float64 reference and its bound. */
 export interface CheckRow {
+  /** The case, e.g. 'lstm softmax_ce {"outputs":"all"} B3 T17 H7 L2 h0 lengths', or 'gru train adam ×20 clip 0.5 (…)'. */
   case: string;
+  /** The tensor compared: loss, logits, h_n, c_n, grad.<parameter>, grad.h0, grad.c0; after training, a parameter name. `kernelsOf` names the kernels behind it. */
   tensor: string;
+  /** Normwise error ‖gpu − ref‖₂ / max(‖ref‖₂, 1e-30) (`normwiseError`; DESIGN.md section 5); NaN for non-finite results. */
   error: number;
+  /** The bound: TOLERANCE.pass (2e-4) for a pass, TOLERANCE.training (1e-3) after 20 training steps. The row passes when error ≤ tolerance. */
   tolerance: number;
 }
 

@@ -12,12 +12,24 @@ import { show } from './checks/options.js';
 
 /** `rnn_tanh` and `rnn_relu` are PyTorch's `nn.RNN(nonlinearity='tanh' | 'relu')`. */
 export type CellType = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
+/**
+ * The training loss, PyTorch's definitions, a mean over valid positions (DESIGN.md section 5):
+ * `softmax_ce` (F.cross_entropy on class ids), `sigmoid_bce` (F.binary_cross_entropy_with_logits
+ * on probabilities, per element), `mse` (F.mse_loss on real values).
+ */
 export type LossType = 'softmax_ce' | 'sigmoid_bce' | 'mse';
+/** `all`: the head reads every step, logits [B, T, C]; `last`: the last step (or the last headSteps steps), logits [B, C]. */
 export type OutputMode = 'all' | 'last';
+/** The head's features per step: `h`, the top layer's h [H]; `ch`, its c then h concatenated [2H] (LSTM only). */
 export type HeadFrom = 'h' | 'ch';
 /** `features`: x is floats [B, T, I]; `tokens`: x is integer ids [B, T] into a learned embedding. */
 export type InputKind = 'features' | 'tokens';
 
+/**
+ * A network's shape and head: exactly the `config` object of the model file (DESIGN.md section 5,
+ * with its "Version 1 additions"). Sizes: I inputSize, H hiddenSize, L numLayers, C outputSize.
+ * Checked by `resolveConfig`, which throws an InputError naming the field, expected and received.
+ */
 export interface ModelConfig {
   /** `lstm` (gate rows i, f, g, o), `gru` (r, z, n), `rnn_tanh` or `rnn_relu` (one row). */
   cell: CellType;
@@ -48,7 +60,9 @@ export interface ModelConfig {
 /** The config with every optional field made explicit (vocabSize 0 for feature inputs). */
 export interface ResolvedConfig extends Required<ModelConfig> {}
 
+/** Every cell type, in the order the checks and the CLI list them. */
 export const CELLS: readonly CellType[] = ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'];
+/** Every loss, in the order the checks and the CLI list them. */
 export const LOSSES: readonly LossType[] = ['softmax_ce', 'sigmoid_bce', 'mse'];
 
 /**

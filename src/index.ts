@@ -20,6 +20,7 @@ import { describeAdapter } from './webgpu/device/adapterInfo.js';
 import { limitsToRecord, errorMessage } from './webgpu/device/request.js';
 import { WebGPUEngine } from './webgpu/engine/engine.js';
 
+/** `createEngine`'s options; an unknown key or a bad value is an InputError naming it. */
 export interface CreateEngineOptions {
   /** 'cpu' (float64 reference), 'webgpu', or absent for the best available (webgpu when an adapter exists, else cpu). */
   backend?: BackendName;

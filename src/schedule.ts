@@ -11,6 +11,11 @@
 import { InputError } from './errors.js';
 import { checkNumber, checkObject, NON_NEGATIVE, POSITIVE, POSITIVE_INT, show } from './checks/options.js';
 
+/**
+ * A learning-rate schedule, stepped once per update (step 0 is the first update): constant;
+ * cosine (CosineAnnealingLR: T_max totalSteps, a positive integer; eta_min minLr, default 0);
+ * step (StepLR: lr·gamma^⌊step/stepSize⌋, gamma default 0.1). Other keys are an InputError.
+ */
 export type ScheduleOptions =
   | { name: 'constant' }
   | { name: 'cosine'; totalSteps: number; minLr?: number }

@@ -34,6 +34,7 @@ export abstract class EngineBase implements Engine {
     if (this.destroyed) throw new InputError(`${where}: this engine was destroyed (engine.destroy()); create a new engine`);
   }
 
+  /** True once `destroy()` has run; every later call on the engine or its models then fails with an InputError. */
   get isDestroyed(): boolean {
     return this.destroyed;
   }
@@ -98,6 +99,10 @@ export abstract class EngineBase implements Engine {
     return x;
   }
 
+  /**
+   * Forgets `x`, a model, trainer or stream that freed itself, so that `destroy()` does not free it
+   * again. Called by what the engine made; not part of the stable API.
+   */
   release(x: Owned): void {
     this.owned.delete(x);
   }

@@ -9,8 +9,15 @@ export const CPU_DESCRIPTION = 'cpu (float64 reference)';
 /** The cpu backend's most parameters: 2^26 (four float64 copies — parameters, gradients, two optimizer states — are 2 GiB). */
 export const CPU_PARAMETER_LIMIT = 2 ** 26;
 
+/**
+ * The `cpu` backend's engine: float64 reference models (plain loops on the host) behind the Engine
+ * interface. `createEngine({ backend: 'cpu' })` returns one; `new CpuEngine()` is the same thing.
+ * A model may hold at most 2^26 parameters here.
+ */
 export class CpuEngine extends EngineBase {
+  /** Always 'cpu'. */
   readonly backend = 'cpu' as const;
+  /** description 'cpu (float64 reference)', vendor 'cpu', architecture 'float64', isFallbackAdapter false; `fallback` says why cpu was chosen, or null. */
   readonly adapterInfo: AdapterInfo;
 
   /** `fallback`: why the cpu backend was chosen when WebGPU was asked for by default and not found. */

@@ -35,7 +35,9 @@ export interface TfjsModelJson {
 
 /** What tf.io writes: model.json and the weight bytes (the file `weightsManifest[0].paths[0]`). */
 export interface TfjsArtifacts {
+  /** model.json: `modelTopology` (a Keras Sequential config) and a `weightsManifest` of one group whose file is model.weights.bin. */
   modelJson: TfjsModelJson;
+  /** The weights as float32, little-endian, concatenated in the manifest's order (the file model.weights.bin). */
   weightData: ArrayBuffer;
 }
 
@@ -81,6 +83,21 @@ function checkExportable(config: ResolvedConfig, where: string, T: number | null
   }
 }
 
+/**
+ * One of our models as a TF.js Layers model that `tf.loadLayersModel` (TF.js 4.22) loads, with the
+ * keys and defaults TF.js's own `model.save` writes; `model.toTfjs` calls it. `params` are by
+ * PyTorch name, flat row-major (as `getParameters` returns). Keras's one LSTM/SimpleRNN bias is
+ * bias_ih + bias_hh, rounded once to float32.
+ *
+ * Throws InputError naming the reason for what TF.js cannot express: cell gru (TF.js 4.22 has no
+ * reset-after GRU), headFrom 'ch', a learned initial state, headSteps > 1 without
+ * `opts.sequenceLength` (or one below headSteps); and for a bad config, or a parameter that is
+ * missing, unknown, of the wrong size or not finite.
+ *
+ * @param config the model's config
+ * @param params every parameter of the config, by PyTorch name
+ * @param opts sequenceLength: the T the model is built for (default: left open); where: names the model in errors
+ */
 export function exportTfjs(config: ResolvedConfig, params: Map<string, ArrayLike<number>>, opts: ExportTfjsOptions = {}): TfjsArtifacts {
   const where = opts.where ?? 'exportTfjs';
   const cfg = resolveConfig(configToJSON(config), `${where}: config`);

@@ -43,6 +43,22 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 const shapeText = (s: readonly number[]) => `[${s.join(', ')}]`;
 
+/**
+ * A TF.js Layers model as our config and float64 parameters (PyTorch names and layout), what
+ * `engine.loadModel({ modelJson, weightData })` loads. `modelJson` is model.json as tf.io writes it
+ * (`modelTopology` + `weightsManifest`) or tf.io ModelArtifacts (`modelTopology` + `weightSpecs`),
+ * as an object or its JSON text; `weightData` the weight bytes, one buffer or the shards in
+ * manifest order.
+ *
+ * Only what maps exactly is accepted. Throws InputError before converting anything, naming the
+ * layer and the reason and listing the model's layers: e.g. a recurrent_activation other than
+ * sigmoid, GRU reset_after false, go_backwards, stateful layers (unless `allowStateful`), dropout,
+ * Bidirectional, masking, a layer type or output activation we do not have; and for a weight of
+ * the wrong shape or dtype (quantized), too few bytes, a non-finite value, or a weight no layer
+ * claims.
+ *
+ * @returns `{ config, params }`: the resolved config and every parameter by PyTorch name
+ */
 export function importTfjs(
   modelJson: object | string, weightData: ArrayBuffer | Uint8Array | ArrayBuffer[], opts: ImportTfjsOptions = {},
 ): ImportedModel {

@@ -22,7 +22,14 @@ export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'rmsprop' | 'adagr
 /** The algorithm a name runs: what the fused kernel branches on. */
 export type OptimizerKind = 'sgd' | 'rmsprop' | 'adagrad' | 'adam';
 
+/**
+ * An optimizer and its options, with torch.optim's definitions and defaults. Checked when the
+ * trainer is made: an unknown key, an option the algorithm does not read (e.g. betas for sgd), a
+ * PyTorch option version 1 lacks (amsgrad, centered, …), a value out of range, or Nesterov without
+ * momentum is an InputError naming it.
+ */
 export interface OptimizerOptions {
+  /** sgd, momentum (SGD with momentum 0.9), nesterov (SGD, Nesterov momentum 0.9), rmsprop, adagrad or adam. */
   name: OptimizerName;
   /** Base learning rate (a schedule may scale it per step). */
   lr: number;

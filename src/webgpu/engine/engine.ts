@@ -15,16 +15,43 @@ import { GpuModel } from './model.js';
 import type { PlanContext } from './plan.js';
 import { Tuner, type TuningPolicy } from './tuner.js';
 
+/**
+ * The `webgpu` backend's engine, made by `createEngine`: it owns the kernel registry (pipelines
+ * shared by all its models), its models, and the device when it made it. A model's parameters are
+ * one float32 buffer, so their count is bounded by the device's maxStorageBufferBindingSize and
+ * maxBufferSize. After the device is lost every call fails with a RuntimeFailure naming the loss.
+ */
 export class WebGPUEngine extends EngineBase {
+  /** Always 'webgpu'. */
   readonly backend = 'webgpu' as const;
+  /**
+   * Counts since the engine was made: buffers, pipelines and bind groups created, submits and
+   * dispatches recorded (a training step is one submit). For tests and the benchmark; not part of
+   * the stable API.
+   */
   readonly counters: GpuCounters = newCounters();
+  /**
+   * What plans are built from: the device, the kernel registry, `counters` and `limits`. For tests
+   * and the benchmark; not part of the stable API.
+   */
   readonly ctx: PlanContext;
   private lostError: RuntimeFailure | null = null;
+  /**
+   * The device's watch: uncaptured errors (sent to `log`, the first 20 kept in `uncapturedErrors`)
+   * and its loss (`lost`, a promise of the RuntimeFailure). For tests; not part of the stable API.
+   */
   readonly watch: DeviceWatch;
-  /** Chooses every plan's kernel variants (tuner.ts). */
+  /** Chooses every plan's kernel variants (`createEngine({ tuning })`; README, "API", kernel tuning). */
   readonly tuner: Tuner;
 
-  constructor(readonly device: GPUDevice, readonly adapterInfo: AdapterInfo, readonly limits: Record<string, number>,
+  /** Made by `createEngine`, which opens or adopts the device; call that instead. */
+  constructor(
+    /** The device everything runs on: the caller's (`createEngine({ device })`, never destroyed by the engine) or one the engine made (destroyed by `destroy()`). */
+    readonly device: GPUDevice,
+    /** The adapter behind the device: vendor, architecture, software or not, the fallback taken. */
+    readonly adapterInfo: AdapterInfo,
+    /** The device's limits by name (sizes in bytes, e.g. maxStorageBufferBindingSize); every plan is checked against them before it is built. */
+    readonly limits: Record<string, number>,
     private readonly ownsDevice: boolean, watch: DeviceWatch | null, log: (msg: string) => void, tuning: TuningPolicy = 'background') {
     super();
     this.watch = watch ?? watchDevice(device, log);
