@@ -119,8 +119,11 @@ function whereTheTimeGoes(row) {
     const recurrent = kp.families.filter((f) => /_(step|layer)_(forward|backward)$/.test(f.family));
     const sum = (fs) => ({ ms: fs.reduce((a, f) => a + f.ms, 0), n: fs.reduce((a, f) => a + f.dispatches, 0) });
     const a = sum(recurrent), b = sum(kp.families.filter((f) => !recurrent.includes(f)));
-    const top = kp.families.slice(0, 3).map((f) => `${f.family} ×${f.dispatches} ${ms(f.ms)} (${num((100 * f.ms) / kp.fullMs)} %)`).join(', ');
-    parts.push(`Kernel families, left out one at a time (step alone ${ms(kp.fullMs)}${kp.pairs === 1 ? ', 1 pair: rough' : ''}): ${top}; recurrent kernels ${ms(a.ms)} in ${a.n} dispatches, the rest (matmuls, reductions, loss, update) ${ms(b.ms)} in ${b.n}.`);
+    // Leave-one-out differences of two noisy timings can come out below zero: say so rather than
+    // print a negative time.
+    const share = (v) => (v > 0 ? ms(v) : 'within the noise');
+    const top = kp.families.slice(0, 3).map((f) => `${f.family} ×${f.dispatches} ${share(f.ms)}${f.ms > 0 ? ` (${num((100 * f.ms) / kp.fullMs)} %)` : ''}`).join(', ');
+    parts.push(`Kernel families, left out one at a time (step alone ${ms(kp.fullMs)}${kp.pairs === 1 ? ', 1 pair: rough' : ''}): ${top}; recurrent kernels ${share(a.ms)} in ${a.n} dispatches, the rest (matmuls, reductions, loss, update) ${share(b.ms)} in ${b.n}.`);
   }
   if (row.ratio !== null && row.ratio !== undefined && !row.meetsTarget && fm && split) {
     const best = row.contenders[row.tfjsBest];
