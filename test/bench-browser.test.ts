@@ -114,4 +114,12 @@ describe('browser benchmark report', () => {
     expect(md).toContain('TF.js 1 of 2 OK (≤ 1e-7)');
     expect(md).toContain('NOT OK: tfjs-webgl-cell');
   });
+
+  it('says "within the noise" for a family whose leave-one-out difference came out below zero, never a negative time', () => {
+    const r = report();
+    r.configs[0]!.kernelProfile = { fullMs: 8, pairs: 1, families: [{ family: 'lstm_layer_forward', dispatches: 3, ms: 4 }, { family: 'matmul_x', dispatches: 1, ms: -1.7 }] };
+    const md: string = markdown(r);
+    expect(md).toContain('(step alone 8.0 ms, 1 pair: rough): lstm_layer_forward ×3 4.0 ms (50 %), matmul_x ×1 within the noise; recurrent kernels 4.0 ms in 3 dispatches, the rest (matmuls, reductions, loss, update) within the noise in 1.');
+    expect(md).not.toMatch(/-\d[\d.]* (ms|µs)/);
+  });
 });
