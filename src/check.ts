@@ -21,7 +21,7 @@ export interface CheckRow {
   case: string;
   /** The tensor compared: loss, logits, h_n, c_n, grad.<parameter>, grad.h0, grad.c0; after training, a parameter name. `kernelsOf` names the kernels behind it. */
   tensor: string;
-  /** Normwise error ‖gpu − ref‖₂ / max(‖ref‖₂, 1e-30) (`normwiseError`; DESIGN.md section 5); NaN for non-finite results. */
+  /** Normwise error ‖gpu − ref‖₂ / max(‖ref‖₂, 1e-30) (`normwiseError`); NaN for non-finite results. */
   error: number;
   /** The bound: TOLERANCE.pass (2e-4) for a pass, TOLERANCE.training (1e-3) after 20 training steps. The row passes when error ≤ tolerance. */
   tolerance: number;

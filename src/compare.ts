@@ -1,5 +1,5 @@
 /**
- * The project's one error measure (DESIGN.md section 5): per tensor,
+ * The project's one error measure: per tensor,
  * ‖a − r‖₂ / max(‖r‖₂, τ), with r the float64 reference; τ = 1e-300 by default (float64 results),
  * 1e-30 for float32 results.
  */

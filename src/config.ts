@@ -13,7 +13,7 @@ import { show } from './checks/options.js';
 /** `rnn_tanh` and `rnn_relu` are PyTorch's `nn.RNN(nonlinearity='tanh' | 'relu')`. */
 export type CellType = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
 /**
- * The training loss, PyTorch's definitions, a mean over valid positions (DESIGN.md section 5):
+ * The training loss, PyTorch's definitions, a mean over valid positions (padded steps excluded):
  * `softmax_ce` (F.cross_entropy on class ids), `sigmoid_bce` (F.binary_cross_entropy_with_logits
  * on probabilities, per element), `mse` (F.mse_loss on real values).
  */
@@ -26,8 +26,8 @@ export type HeadFrom = 'h' | 'ch';
 export type InputKind = 'features' | 'tokens';
 
 /**
- * A network's shape and head: exactly the `config` object of the model file (DESIGN.md section 5,
- * with its "Version 1 additions"). Sizes: I inputSize, H hiddenSize, L numLayers, C outputSize.
+ * A network's shape and head: exactly the `config` object of the model file (README, "Files and
+ * other frameworks"). Sizes: I inputSize, H hiddenSize, L numLayers, C outputSize.
  * Checked by `resolveConfig`, which throws an InputError naming the field, expected and received.
  */
 export interface ModelConfig {

@@ -23,6 +23,8 @@ interface Walk {
   visited: string[];
   /** The names without a comment, each as `name (file:line)`. */
   missing: string[];
+  /** The comment an editor shows for each visited name (its text and its tags). */
+  docs: Map<string, string>;
 }
 
 /** Exported names and public members of exported interfaces and classes of `entry`, and which lack JSDoc. */
@@ -35,6 +37,7 @@ function walkExports(entry: string, options: ts.CompilerOptions): Walk {
   if (!module) throw new Error(`jsdoc: ${entry} is not a module`);
   const visited: string[] = [];
   const missing: string[] = [];
+  const docs = new Map<string, string>();
   const seen = new Set<string>();
 
   const where = (sym: ts.Symbol): string => {
@@ -54,7 +57,10 @@ function walkExports(entry: string, options: ts.CompilerOptions): Walk {
     if (seen.has(name)) return;
     seen.add(name);
     visited.push(name);
-    if (ts.displayPartsToString(sym.getDocumentationComment(checker)).trim() === '') missing.push(`${name} (${where(sym)})`);
+    const text = ts.displayPartsToString(sym.getDocumentationComment(checker)).trim();
+    if (text === '') missing.push(`${name} (${where(sym)})`);
+    const tags = sym.getJsDocTags(checker).map((t) => `@${t.name} ${ts.displayPartsToString(t.text)}`);
+    docs.set(`${name} (${where(sym)})`, [text, ...tags].join('\n'));
     if (isMember) return;
     const decl = sym.declarations?.[0];
     if (!decl || !(ts.isInterfaceDeclaration(decl) || ts.isClassDeclaration(decl))) return;
@@ -66,7 +72,7 @@ function walkExports(entry: string, options: ts.CompilerOptions): Walk {
     }
   };
   for (const s of checker.getExportsOfModule(module)) visit(s, s.name, false);
-  return { visited, missing };
+  return { visited, missing, docs };
 }
 
 const OPTIONS: ts.CompilerOptions = {
@@ -127,6 +133,12 @@ describe('JSDoc on every exported name', () => {
     }
   });
 
+  it('src/tasks/index.ts (webgpu-lstm/tasks): every export and public member too', () => {
+    const { visited, missing } = walkExports(join(ROOT, 'src/tasks/index.ts'), OPTIONS);
+    expect(visited).toEqual(expect.arrayContaining(['TASKS']));
+    expect(missing, `${missing.length} exported names or members without JSDoc:\n  ${missing.join('\n  ')}\n`).toEqual([]);
+  });
+
   it('src/index.ts: every export and every public member of an exported interface or class', () => {
     const { visited, missing } = walkExports(join(ROOT, 'src/index.ts'), OPTIONS);
     // The walk reached the whole API, not a stub: the entry points and members named in README "API".
@@ -136,5 +148,14 @@ describe('JSDoc on every exported name', () => {
       'WebGPUEngine.counters', 'CpuEngine.release', 'InputError.name', 'Tensor.shape',
     ]));
     expect(missing, `${missing.length} exported names or members without JSDoc:\n  ${missing.join('\n  ')}\n`).toEqual([]);
+  });
+
+  it('no hover doc points at a file the package does not ship (the project\'s design notes, src/, test/, tools/)', () => {
+    // package.json "files" ships dist/, bin/, shaders/ and README.md: a doc may point there only.
+    const unshipped = /\b(?:DESIGN|SEEDS|STYLE)\.md\b|\bdocs\/[\w./-]+|\b(?:src|test|tools|scripts)\/[\w./-]+/;
+    expect(unshipped.test('the error measure (DESIGN.md section 5)') && unshipped.test('see src/params.ts') && !unshipped.test('README "Tensor layout"')).toBe(true);
+    const docs = new Map([...walkExports(join(ROOT, 'src/index.ts'), OPTIONS).docs, ...walkExports(join(ROOT, 'src/tasks/index.ts'), OPTIONS).docs]);
+    const bad = [...docs].filter(([, text]) => unshipped.test(text)).map(([name, text]) => `${name}: …${text.match(unshipped)![0]}…`);
+    expect(bad, `${bad.length} docs point at files the package does not ship:\n  ${bad.join('\n  ')}\n`).toEqual([]);
   });
 });

@@ -1,7 +1,10 @@
-/** What an example task is: a recipe (SEEDS.md) that trains a model and measures it on fresh data. */
+// What an example task is: a recipe (../shared/SEEDS.md) that trains a model and measures it on
+// fresh data.
 import type { Engine, Model } from '../api.js';
 
+/** How `TaskDefinition.run` trains: the seed and optional caps on its recipe. */
 export interface TaskOptions {
+  /** Seeds the data, the initial weights and every shuffle: the same seed gives the same result. */
   seed: number;
   /** Cap on the number of optimizer steps (the recipe's count when absent). */
   steps?: number;
@@ -11,21 +14,29 @@ export interface TaskOptions {
   onProgress?: (done: number, total: number, loss: number) => void;
 }
 
+/** What a task's run measured (the CLI's `train --json` prints it). */
 export interface TaskResult {
+  /** The task's name, e.g. `bitpair`. */
   task: string;
+  /** Optimizer steps taken. */
   steps: number;
   /** Mean training loss read back over the last 100 steps (every 10th step and the last). */
   loss: number;
-  /** The task's own metric on data it did not train on (DESIGN.md section 5). */
+  /** The task's own metric on data it did not train on, in [0, 1] where it is an accuracy (forecast: skill; text: 1 − bits per character ÷ the unigram entropy). */
   accuracy: number;
+  /** Accuracy per class, for the classification tasks that report it (bitpair). */
   perClass?: number[];
   /** The task's own further figures (forecast: rmse, naiveRmse, skill; text: bits per character…), in --json. */
   extra?: Record<string, number | string>;
 }
 
+/** An example task: its name, a one-line summary and the recipe that trains and measures it. */
 export interface TaskDefinition {
+  /** The name `webgpu-lstm train <name>` takes. */
   name: string;
+  /** One line: the data, the model and the bar it must reach. */
   summary: string;
+  /** Trains a fresh model on `engine` with the task's recipe and measures it on held-out data; the model is the caller's (`engine.destroy()` frees it). */
   run(engine: Engine, opts: TaskOptions): Promise<{ model: Model; result: TaskResult }>;
 }
 
