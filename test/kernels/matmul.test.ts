@@ -19,75 +19,29 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { normwiseError } from '../../src/compare.js';
-import { matmul, type MatmulArgs } from '../../src/reference/matmul.js';
+import { matmul } from '../../src/reference/matmul.js';
 import { Rng } from '../../src/rng.js';
 import { MATMUL_DEFAULTS, matmulOverrides, matmulWorkgroups, type MatmulOverrides } from '../../src/webgpu/kernels/grids.js';
 import { randomF32, runKernel } from './harness.js';
+import { matmulOperands, SIZES, type MatmulCase } from './matmulCase.js';
 import { matmulBound, TolReport } from './tolerances.js';
 
 const report = new TolReport('matmul');
 
-const SIZES = [1, 3, 7, 13, 33, 65, 130];
-
-interface Case {
-  M: number;
-  N: number;
-  K: number;
-  transA: boolean;
-  transB: boolean;
-  /** Extra elements per stored row beyond the operand's width. */
-  padA: number;
-  padB: number;
-  padC: number;
-  aOffset: number;
-  bOffset: number;
-  cOffset: number;
-  bias: 'none' | 'bias' | 'bias+bias2' | 'bias2';
-  accumulate: boolean;
-  /** Which operand is read batch-first, with its (B, T). */
-  perm: null | { on: 'A' | 'B'; B: number; T: number };
-  /** 0: no row sums; 1: S at rowSumOffset; 2: also at rowSumOffset2. */
-  rowSum: 0 | 1 | 2;
+/** A matmul case and the tile overrides it runs with. */
+interface Case extends MatmulCase {
   overrides: Partial<MatmulOverrides>;
 }
 
 /** Runs one case on the GPU and through the twin; returns a failure message or null. */
 async function runCase(c: Case, seed: number): Promise<string | null> {
   const rng = new Rng(seed);
-  const { M, N, K, transA, transB } = c;
-  // Stored shapes: A is [M, K] or [K, M] (transA), B is [K, N] or [N, K] (transB).
-  const aRows = transA ? K : M, aCols = transA ? M : K;
-  const bRows = transB ? N : K, bCols = transB ? K : N;
-  const lda = aCols + c.padA, ldb = bCols + c.padB, ldc = N + c.padC;
-  const aLen = c.aOffset + (aRows - 1) * lda + aCols;
-  const bLen = c.bOffset + (bRows - 1) * ldb + bCols;
-  const blockEnd = c.cOffset + (M - 1) * ldc + N;
-  // Row sums after the block (with a gap), each copy M long.
-  const rowSumOffset = c.rowSum ? blockEnd + 1 + rng.int(3) : 0;
-  const rowSumOffset2 = c.rowSum === 2 ? rowSumOffset + M + rng.int(3) : 0;
-  const cLen = (c.rowSum === 2 ? rowSumOffset2 + M : c.rowSum ? rowSumOffset + M : blockEnd) + 5; // 5 trailing elements that must stay untouched
-  const a = randomF32(rng, aLen), b = randomF32(rng, bLen);
-
-  // Bias buffer: bias at biasOffset (N values), bias2 at bias2Offset (bias2Len values).
-  const biasLen = c.bias === 'bias' || c.bias === 'bias+bias2' ? N : 0;
-  const bias2Len = c.bias === 'bias+bias2' || c.bias === 'bias2' ? Math.max(1, Math.floor((2 * N) / 3)) : 0;
-  const biasOffset = c.bias === 'none' ? 0 : 1 + rng.int(5);
-  const bias2Offset = biasOffset + biasLen + rng.int(4);
-  const bias = randomF32(rng, bias2Offset + bias2Len + 2);
-
+  const { M, N, K } = c;
+  const { a, b, bias, ldc, cLen, rowSumOffset, rowSumOffset2, uniforms, twinArgs } = matmulOperands(c, rng);
   const cInit = c.accumulate ? randomF32(rng, cLen) : new Float32Array(cLen).fill(Number.NaN);
-  const perm = c.perm;
-  const args: Required<Omit<MatmulArgs, 'bias' | 'rowSumOffset' | 'rowSumOffset2'>> = {
-    M, N, K, transA, transB, accumulate: c.accumulate, lda, ldb, ldc,
-    aOffset: c.aOffset, bOffset: c.bOffset, cOffset: c.cOffset,
-    biasOffset, biasLen, bias2Offset, bias2Len,
-    permBatch: perm?.B ?? 0, permTime: perm?.T ?? 0, permA: perm?.on === 'A', permB: perm?.on === 'B',
-  };
   const ref = Float64Array.from(cInit);
-  matmul(a, b, ref, { ...args, bias, ...(c.rowSum ? { rowSumOffset } : {}), ...(c.rowSum === 2 ? { rowSumOffset2 } : {}) });
+  matmul(a, b, ref, twinArgs);
 
-  const uniforms: Record<string, number> = { rowSum: c.rowSum, rowSumOffset, rowSumOffset2 };
-  for (const [k, v] of Object.entries(args)) uniforms[k] = typeof v === 'boolean' ? Number(v) : v;
   const out = await runKernel('matmul', {
     overrides: matmulOverrides(c.overrides),
     uniforms,

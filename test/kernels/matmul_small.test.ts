@@ -28,36 +28,21 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { normwiseError } from '../../src/compare.js';
-import { matmul, type MatmulArgs } from '../../src/reference/matmul.js';
+import { matmul } from '../../src/reference/matmul.js';
 import { matmulSmall } from '../../src/reference/matmulSmall.js';
 import { splitkReduce } from '../../src/reference/splitkReduce.js';
 import { Rng } from '../../src/rng.js';
 import { flatWorkgroups } from '../../src/webgpu/kernels/grids.js';
 import { SPLIT_K_CHUNK, splitsFor } from '../../src/webgpu/engine/planSpec.js';
 import { randomF32, runKernel, runKernelSequence } from './harness.js';
+import { matmulOperands, SIZES, type MatmulCase } from './matmulCase.js';
 import { matmulSmallBound, TolReport } from './tolerances.js';
 
 const report = new TolReport('matmul_small / splitk_reduce');
 afterAll(() => report.print());
 
-const SIZES = [1, 3, 7, 13, 33, 65, 130];
-
-interface Case {
-  M: number;
-  N: number;
-  K: number;
-  transA: boolean;
-  transB: boolean;
-  padA: number;
-  padB: number;
-  padC: number;
-  aOffset: number;
-  bOffset: number;
-  cOffset: number;
-  bias: 'none' | 'bias' | 'bias+bias2' | 'bias2';
-  accumulate: boolean;
-  perm: null | { on: 'A' | 'B'; B: number; T: number };
-  rowSum: 0 | 1 | 2;
+/** A matmul case, and how matmul_small splits its K. */
+interface Case extends MatmulCase {
   /** 1: one dispatch writes C; > 1: partials (alone) or partials + splitk_reduce (sequence). */
   splits: number;
   /** K per split (default ceil(K / splits), as the engine). */
@@ -65,35 +50,12 @@ interface Case {
   WG?: number;
 }
 
-/** Operands, bias, c and the twin's arguments of one case. */
+/** Operands, bias, c and the twin's arguments of one case, with matmul_small's split uniforms. */
 function setup(c: Case, rng: Rng) {
-  const { M, N, K, transA, transB } = c;
-  const aRows = transA ? K : M, aCols = transA ? M : K;
-  const bRows = transB ? N : K, bCols = transB ? K : N;
-  const lda = aCols + c.padA, ldb = bCols + c.padB, ldc = N + c.padC;
-  const aLen = c.aOffset + Math.max(0, aRows - 1) * lda + aCols;
-  const bLen = c.bOffset + Math.max(0, bRows - 1) * ldb + bCols;
-  const blockEnd = c.cOffset + (M - 1) * ldc + N;
-  const rowSumOffset = c.rowSum ? blockEnd + 1 + rng.int(3) : 0;
-  const rowSumOffset2 = c.rowSum === 2 ? rowSumOffset + M + rng.int(3) : 0;
-  const cLen = (c.rowSum === 2 ? rowSumOffset2 + M : c.rowSum ? rowSumOffset + M : blockEnd) + 5;
-  const a = randomF32(rng, Math.max(aLen, 1)), b = randomF32(rng, Math.max(bLen, 1));
-  const biasLen = c.bias === 'bias' || c.bias === 'bias+bias2' ? N : 0;
-  const bias2Len = c.bias === 'bias+bias2' || c.bias === 'bias2' ? Math.max(1, Math.floor((2 * N) / 3)) : 0;
-  const biasOffset = c.bias === 'none' ? 0 : 1 + rng.int(5);
-  const bias2Offset = biasOffset + biasLen + rng.int(4);
-  const bias = randomF32(rng, bias2Offset + bias2Len + 2);
-  const args: Required<Omit<MatmulArgs, 'bias' | 'rowSumOffset' | 'rowSumOffset2'>> = {
-    M, N, K, transA, transB, accumulate: c.accumulate, lda, ldb, ldc,
-    aOffset: c.aOffset, bOffset: c.bOffset, cOffset: c.cOffset,
-    biasOffset, biasLen, bias2Offset, bias2Len,
-    permBatch: c.perm?.B ?? 0, permTime: c.perm?.T ?? 0, permA: c.perm?.on === 'A', permB: c.perm?.on === 'B',
-  };
-  const kChunk = c.kChunk ?? Math.ceil(K / c.splits);
-  const uniforms: Record<string, number> = { rowSum: c.rowSum, rowSumOffset, rowSumOffset2, splits: c.splits, kChunk: c.splits === 1 ? K : kChunk, partialOffset: 0 };
-  for (const [k, v] of Object.entries(args)) uniforms[k] = typeof v === 'boolean' ? Number(v) : v;
-  const twinArgs: MatmulArgs = { ...args, bias, ...(c.rowSum ? { rowSumOffset } : {}), ...(c.rowSum === 2 ? { rowSumOffset2 } : {}) };
-  return { a, b, bias, ldc, cLen, rowSumOffset, rowSumOffset2, kChunk, uniforms, twinArgs };
+  const s = matmulOperands(c, rng);
+  const kChunk = c.kChunk ?? Math.ceil(c.K / c.splits);
+  const uniforms = { ...s.uniforms, splits: c.splits, kChunk: c.splits === 1 ? c.K : kChunk, partialOffset: 0 };
+  return { ...s, kChunk, uniforms };
 }
 
 const smallGroups = (M: number, N: number, splits: number, WG = 64): [number, number] =>
