@@ -11,8 +11,7 @@ export const PLAN_CACHE_LIMITS = { maxPlans: 8, maxBytes: 256 * 2 ** 20 };
 
 export class PlanCache {
   private readonly plans = new Map<string, Promise<GpuPlan>>();
-  private readonly sizes = new Map<string, number>();
-  /** The plans made so far (a plan being made is only in `plans`). */
+  /** The plans made so far (a plan being made is only in `plans`); their bytes are what counts. */
   private readonly ready = new Map<string, GpuPlan>();
 
   constructor(private readonly queue: GPUQueue, private readonly limits = PLAN_CACHE_LIMITS) {}
@@ -37,8 +36,7 @@ export class PlanCache {
     p = make();
     this.plans.set(key, p);
     p.then((plan) => {
-      if (this.plans.get(key) !== p) return; // dropped meanwhile (destroyed by drop's caller)
-      this.sizes.set(key, plan.bytes);
+      if (this.plans.get(key) !== p) return; // the cache was destroyed meanwhile (and destroys this plan)
       this.ready.set(key, plan);
       this.evict(key);
     }, () => {
@@ -53,10 +51,10 @@ export class PlanCache {
   }
 
   private evict(keep: string): void {
-    const total = () => [...this.sizes.values()].reduce((a, b) => a + b, 0);
+    const total = () => [...this.ready.values()].reduce((a, plan) => a + plan.bytes, 0);
     for (const key of [...this.plans.keys()]) {
       if (this.plans.size <= this.limits.maxPlans && total() <= this.limits.maxBytes) break;
-      if (key === keep || !this.sizes.has(key)) continue;
+      if (key === keep || !this.ready.has(key)) continue;
       this.drop(key);
     }
   }
@@ -65,7 +63,6 @@ export class PlanCache {
   private drop(key: string): void {
     const plan = this.ready.get(key)!;
     this.plans.delete(key);
-    this.sizes.delete(key);
     this.ready.delete(key);
     void this.queue.onSubmittedWorkDone().then(() => plan.destroy(), () => plan.destroy());
   }
@@ -73,7 +70,6 @@ export class PlanCache {
   destroy(): void {
     for (const p of this.plans.values()) p.then((plan) => plan.destroy(), () => undefined);
     this.plans.clear();
-    this.sizes.clear();
     this.ready.clear();
   }
 }
